@@ -1,0 +1,45 @@
+"""explicable: explain any model's decisions, with an honest error bar and an audit trail.
+
+>>> import explicable
+>>> sorted(explicable.__all__)[:3]
+['BudgetExceededError', 'ExplicableError', 'Explanation']
+"""
+
+from explicable._version import __version__
+from explicable.core import (
+    BudgetExceededError,
+    Explanation,
+    ExplicableError,
+    InvalidDataError,
+    InvalidParameterError,
+    MethodNotAvailableError,
+    ModelFileError,
+    ModelOutputError,
+    NotFittedError,
+    Provenance,
+    UnsafeModelError,
+    UnsupportedModelError,
+)
+from explicable.explainers import explain
+from explicable.models import FunctionModel, ModelAdapter, load_model, wrap
+
+__all__ = [
+    "BudgetExceededError",
+    "ExplicableError",
+    "Explanation",
+    "FunctionModel",
+    "InvalidDataError",
+    "InvalidParameterError",
+    "MethodNotAvailableError",
+    "ModelAdapter",
+    "ModelFileError",
+    "ModelOutputError",
+    "NotFittedError",
+    "Provenance",
+    "UnsafeModelError",
+    "UnsupportedModelError",
+    "__version__",
+    "explain",
+    "load_model",
+    "wrap",
+]

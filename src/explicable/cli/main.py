@@ -1,0 +1,61 @@
+"""Entry point: the typer app and the error policy (exit 0 ok, 2 bad input, 1 internal error)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+import typer
+from rich.console import Console
+
+from explicable.cli import demo as demo_command
+from explicable.cli import explain as explain_command
+from explicable.core.errors import ExplicableError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="explicable",
+    help="Explain machine-learning models: attributions, checks, audits.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("explain")(explain_command.explain)
+app.command("demo")(demo_command.demo)
+
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _warn(message: warnings.WarningMessage | Warning | str, *args: object, **kwargs: object) -> None:
+    _err.print(f"warning: {message}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns (and exits with) the exit code."""
+    warnings.showwarning = _warn
+    try:
+        app(args=argv, standalone_mode=False)
+        code = 0
+    except ExplicableError as exc:
+        _err.print(f"error: {exc}", markup=False)
+        code = 2
+    except typer.Abort:
+        code = 130
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument (exit code 2)
+        message = exc.format_message()
+        if message:  # a bare `explicable` has already printed the help
+            _err.print(f"error: {message}", markup=False)
+        code = int(exc.exit_code)
+    except typer.Exit as exc:
+        code = int(exc.exit_code or 0)
+    except Exception as exc:
+        if os.environ.get("EXPLICABLE_DEBUG"):
+            raise
+        _err.print(f"internal error: {type(exc).__name__}: {exc} (set EXPLICABLE_DEBUG=1 for the traceback)",
+                   markup=False)
+        code = 1
+    if argv is None:
+        sys.exit(code)
+    return code

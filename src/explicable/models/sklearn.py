@@ -1,0 +1,124 @@
+"""scikit-learn estimators and Pipelines (ColumnTransformer, one-hot encoders, pandas categoricals)."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from explicable.core.fingerprint import digest_bytes
+from explicable.models._pipeline import derive_groups, derived_names
+from explicable.models.base import Decomposition, ModelAdapter, binary_columns, check_option
+
+__all__ = ["SklearnAdapter", "SklearnLinearAdapter", "is_linear_estimator"]
+
+_LOGISTIC = ("LogisticRegression", "LogisticRegressionCV")
+_NONLINEAR_GLM = ("PoissonRegressor", "GammaRegressor", "TweedieRegressor", "RANSACRegressor")
+
+
+def is_linear_estimator(est: Any) -> bool:
+    """True for fitted linear models whose prediction (or decision function) is ``X @ coef_.T + intercept_``."""
+    module = type(est).__module__
+    linear_module = module.startswith("sklearn.linear_model") or type(est).__name__ in ("LinearSVC", "LinearSVR")
+    return linear_module and type(est).__name__ not in _NONLINEAR_GLM and hasattr(est, "coef_") \
+        and hasattr(est, "intercept_")
+
+
+class SklearnAdapter(ModelAdapter):
+    """Adapter for scikit-learn estimators and Pipelines.
+
+    Parameters
+    ----------
+    model : estimator or Pipeline, fitted
+    output_space : {"probability", "log-odds", "raw"}, optional
+        Classifiers: "probability" (``predict_proba``, the default) or their decision function ("log-odds"
+        for logistic models, "raw" otherwise). Regressors: "raw".
+    output_names : sequence of str, optional
+        Defaults to ``classes_`` for classifiers, "prediction" for regressors.
+    feature_names : sequence of str, optional
+        Defaults to ``feature_names_in_``.
+    """
+
+    def __init__(self, model: Any, *, output_space: str | None = None, output_names: Sequence[str] | None = None,
+                 feature_names: Sequence[str] | None = None) -> None:
+        from sklearn.base import is_classifier
+        from sklearn.pipeline import Pipeline
+        from sklearn.utils import get_tags
+
+        final = model[-1] if isinstance(model, Pipeline) else model
+        self.is_classifier = bool(is_classifier(model))
+        self.decision_space = "log-odds" if _is_logistic(final) else "raw"
+        spaces = self._spaces(model)
+        space = check_option(output_space or spaces[0], "output_space", spaces)
+        super().__init__(
+            model, output_space=space, output_names=output_names or self._outputs(model, final),
+            feature_names=feature_names if feature_names is not None else getattr(model, "feature_names_in_", None),
+            n_features=getattr(model, "n_features_in_", None),
+            accepts_strings=isinstance(model, Pipeline), allows_nan=bool(get_tags(model).input_tags.allow_nan),
+        )
+
+    def _spaces(self, model: Any) -> list[str]:
+        if not self.is_classifier:
+            return ["raw"]
+        spaces = ["probability"] if hasattr(model, "predict_proba") else []
+        return spaces + ([self.decision_space] if hasattr(model, "decision_function") else [])
+
+    def _outputs(self, model: Any, final: Any) -> list[str]:
+        if self.is_classifier:
+            return [str(c) for c in model.classes_]
+        coef = getattr(final, "coef_", None)
+        n_targets = int(getattr(final, "n_outputs_", 1)) if coef is None or np.ndim(coef) < 2 else coef.shape[0]
+        return ["prediction"] if n_targets == 1 else [f"prediction_{t}" for t in range(n_targets)]
+
+    def _predict(self, X: np.ndarray) -> Any:
+        native = self.native_input(X)
+        if self.output_space == "probability":
+            return self.model.predict_proba(native)
+        if self.is_classifier:
+            scores = np.asarray(self.model.decision_function(native), dtype="float64")
+            return binary_columns(scores) if scores.ndim == 1 else scores
+        return self.model.predict(native)
+
+    def decompose(self) -> Decomposition:
+        """For a Pipeline: the preprocessing steps and an adapter of the final estimator, with feature groups."""
+        from sklearn.pipeline import Pipeline
+
+        from explicable.models.wrap import wrap
+
+        if not isinstance(self.model, Pipeline) or len(self.model.steps) < 2:
+            return super().decompose()
+        pre, final = self.model[:-1], self.model[-1]
+        n_out = int(getattr(final, "n_features_in_", 0))
+        names = derived_names(pre, n_out)
+        inner_space = self.output_space if self.output_space != "probability" else None
+        inner = wrap(final, output_space=inner_space, output_names=self.output_names)
+        inputs = self.feature_names or tuple(f"x{j}" for j in range(self.n_features or 0))
+        origins = derive_groups(pre, inputs, n_out)
+        groups: dict[tuple[str, ...], list[str]] | None = None
+        if origins is not None:
+            groups = {}
+            for name, origin in zip(names, origins, strict=True):
+                groups.setdefault(tuple(inputs[i] for i in sorted(origin)), []).append(name)
+        return Decomposition(lambda X: pre.transform(self.native_input(X)), inner, names, groups)
+
+    def fingerprint(self) -> str:
+        return digest_bytes(pickle.dumps(self.model, protocol=5))
+
+
+class SklearnLinearAdapter(SklearnAdapter):
+    """A linear scikit-learn model: adds its exact linear terms in the decision (or prediction) space."""
+
+    def linear_terms(self) -> tuple[np.ndarray, np.ndarray, str]:
+        coef = np.atleast_2d(np.asarray(self.model.coef_, dtype="float64"))
+        intercept = np.atleast_1d(np.asarray(self.model.intercept_, dtype="float64"))
+        intercept = np.broadcast_to(intercept, (coef.shape[0],)).copy()
+        if self.is_classifier and coef.shape[0] == 1:  # binary: one score, two classes
+            return np.vstack([-coef, coef]), np.array([-intercept[0], intercept[0]]), self.decision_space
+        return coef, intercept, self.decision_space if self.is_classifier else "raw"
+
+
+def _is_logistic(est: Any) -> bool:
+    name = type(est).__name__
+    return name in _LOGISTIC or (name == "SGDClassifier" and getattr(est, "loss", "") == "log_loss")
