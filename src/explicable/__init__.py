@@ -1,8 +1,9 @@
 """explicable: explain any model's decisions, with an honest error bar and an audit trail.
 
->>> import explicable
->>> sorted(explicable.__all__)[:3]
-['BudgetExceededError', 'ExplicableError', 'Explanation']
+>>> import numpy as np, explicable
+>>> model = explicable.FunctionModel(lambda X: X.sum(axis=1), feature_names=["a", "b"])
+>>> model.predict(np.array([[1.0, 2.0]])).shape
+(1, 1)
 """
 
 from explicable._version import __version__

@@ -60,7 +60,11 @@ class BoostedTreesAdapter(ModelAdapter):
         return super().native_input(X)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
-        m = self.margin(self.native_input(X))
+        return self.predict_native(self.native_input(X))
+
+    def predict_native(self, Z: Any) -> np.ndarray:
+        """Outputs for the library's own input ``Z`` (used by pipelines that end in this model)."""
+        m = self.margin(Z)
         if self.link == "logistic":
             return np.column_stack([1 - expit(m), expit(m)]) if self.output_space == "probability" else \
                 binary_columns(m)

@@ -130,12 +130,20 @@ class ModelAdapter(ABC):
         -------
         ndarray of shape (n, k), float64
         """
+        adapter = self
         if isinstance(X, pd.DataFrame):
-            X = self.check_data(X).values
+            table = self.check_data(X)
+            X = table.values
+            if self.schema is None and not table.schema.is_numeric:
+                # The frame's dtypes (categories, strings) are what the model was trained on; keep them for
+                # this call without changing the adapter.
+                adapter = self.with_schema(table.schema)
         arr = np.asarray(X)
         if arr.ndim != 2 or (self.n_features is not None and arr.shape[1] != self.n_features):
             raise InvalidDataError(parameter="X", expected=f"a 2-D array with {self.n_features} columns", got=arr)
-        return self._check_output(self._predict(arr), arr.shape[0])
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            self.check_data(arr)  # raises naming the column: infinity never, NaN unless the model takes it
+        return self._check_output(adapter._predict(arr), arr.shape[0])
 
     @abstractmethod
     def _predict(self, X: np.ndarray) -> Any:

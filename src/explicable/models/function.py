@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from explicable.core.errors import InvalidParameterError
+from explicable.models._digest import digest_callable
 from explicable.models.base import ModelAdapter
 
 __all__ = ["FunctionModel"]
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.calls = 0
+        self.rows = 0
 
 
 class FunctionModel(ModelAdapter):
@@ -54,19 +60,32 @@ class FunctionModel(ModelAdapter):
             raise InvalidParameterError(parameter="fn", expected="a callable", got=fn)
         super().__init__(fn, output_names=output_names, output_space=output_space, feature_names=feature_names,
                          n_features=n_features, accepts_strings=accepts_strings, allows_nan=allows_nan)
-        self.n_calls = 0
-        self.n_rows = 0
+        # One counter shared with the copies ``with_schema`` makes (explainers predict through such a copy),
+        # so the budget an explainer spends is seen on the model the caller holds.
+        self._counts = _Counts()
+
+    @property
+    def n_calls(self) -> int:
+        """How many times the function was called."""
+        return self._counts.calls
+
+    @property
+    def n_rows(self) -> int:
+        """How many rows the function was given in all."""
+        return self._counts.rows
+
+    def reset_counts(self) -> None:
+        """Set ``n_calls`` and ``n_rows`` back to zero."""
+        self._counts.calls = self._counts.rows = 0
 
     def _predict(self, X: np.ndarray) -> Any:
-        self.n_calls += 1
-        self.n_rows += X.shape[0]
+        self._counts.calls += 1
+        self._counts.rows += X.shape[0]
         return self.model(X)
 
     def native_input(self, X: np.ndarray) -> Any:
         return X
 
     def fingerprint(self) -> str:
-        code = getattr(self.model, "__code__", None)
-        ident = getattr(self.model, "__qualname__", type(self.model).__qualname__)
-        payload = ident.encode() + (code.co_code + repr(code.co_consts).encode() if code is not None else b"")
-        return "sha256:" + hashlib.sha256(payload).hexdigest()
+        """Digest of the function's code and what it reaches: captured values, defaults, the bound model."""
+        return digest_callable(self.model)

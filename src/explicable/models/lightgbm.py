@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from explicable.core.errors import UnsupportedModelError
 from explicable.core.fingerprint import digest_bytes
+from explicable.core.schema import Schema
 from explicable.models._boosted import BoostedTreesAdapter
 
 __all__ = ["LightGBMAdapter"]
@@ -37,7 +39,8 @@ class LightGBMAdapter(BoostedTreesAdapter):
         import lightgbm
 
         self.booster = model if isinstance(model, lightgbm.Booster) else model.booster_
-        objective, self.scale = _objective(self.booster)
+        header = _header(self.booster)
+        objective, self.scale = _objective(header)
         if objective not in _LINKS:
             raise UnsupportedModelError(
                 f"LightGBM objective '{objective}' is not supported yet; supported: {', '.join(_LINKS)}.",
@@ -50,10 +53,13 @@ class LightGBMAdapter(BoostedTreesAdapter):
         classes = getattr(model, "classes_", None)
         default = ([str(c) for c in classes] if classes is not None else [str(c) for c in range(max(n_class, 2))]) \
             if link != "identity" else ["prediction"]
+        categories = getattr(self.booster, "pandas_categorical", None)
         super().__init__(
-            model, link=link, output_space=output_space, output_names=output_names or default,
-            feature_names=feature_names or names, n_features=self.booster.num_feature(),
-            accepts_strings=bool(getattr(self.booster, "pandas_categorical", None)),
+            model, link=link, output_space=output_space,
+            output_names=list(output_names) if output_names is not None else default,
+            feature_names=list(feature_names) if feature_names is not None else names,
+            n_features=self.booster.num_feature(), accepts_strings=bool(categories),
+            schema=_category_schema(header, self.booster.feature_name(), categories) if categories else None,
         )
 
     def margin(self, Z: Any) -> np.ndarray:
@@ -71,9 +77,12 @@ class LightGBMAdapter(BoostedTreesAdapter):
         return digest_bytes(self.booster.model_to_string().encode())
 
 
-def _objective(booster: Any) -> tuple[str, float]:
+def _header(booster: Any) -> str:
+    return str(booster.model_to_string(num_iteration=1).split("\nTree=", 1)[0])
+
+
+def _objective(header: str) -> tuple[str, float]:
     # The model text's header names the objective canonically ("objective=binary sigmoid:1"), aliases resolved.
-    header = booster.model_to_string(num_iteration=1).split("\nTree=", 1)[0]
     line = next((ln for ln in header.splitlines() if ln.startswith("objective=")), "objective=unknown")
     parts = line.removeprefix("objective=").split()
     name = parts[0] if parts else "unknown"
@@ -82,3 +91,24 @@ def _objective(booster: Any) -> tuple[str, float]:
         if part.startswith("sigmoid:"):
             sigmoid = float(part.split(":", 1)[1])
     return name, sigmoid if name == "binary" else 1.0
+
+
+def _category_schema(header: str, names: list[str], categories: list[list[Any]]) -> Schema | None:
+    """Column dtypes of a model trained on a frame with pandas categoricals, or None when they can't be told.
+
+    LightGBM matches the categorical columns of a frame to its stored categories by order, so the frame must
+    have exactly the training's categorical columns. ``feature_infos`` marks categorical features (their
+    values listed, ``a:b:c``) apart from numeric ones (``[min:max]``); when integer-coded categorical
+    features make the count differ from the stored categories, the mapping is ambiguous.
+    """
+    line = next((ln for ln in header.splitlines() if ln.startswith("feature_infos=")), "")
+    infos = line.removeprefix("feature_infos=").split()
+    if len(infos) != len(names):
+        return None
+    positions = [j for j, info in enumerate(infos) if not info.startswith("[") and info != "none"]
+    if len(positions) != len(categories):
+        return None
+    dtypes: list[Any] = [np.dtype("float64")] * len(names)
+    for j, cats in zip(positions, categories, strict=True):
+        dtypes[j] = pd.CategoricalDtype(cats)
+    return Schema(tuple(names), tuple(dtypes))

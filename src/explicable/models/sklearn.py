@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from explicable.core.fingerprint import digest_bytes
+from explicable.models._digest import digest_object
 from explicable.models._pipeline import derive_groups, derived_names
 from explicable.models.base import Decomposition, ModelAdapter, binary_columns, check_option
 
@@ -49,8 +48,16 @@ class SklearnAdapter(ModelAdapter):
 
         final = model[-1] if isinstance(model, Pipeline) else model
         self.is_classifier = bool(is_classifier(model))
-        self.decision_space = "log-odds" if _is_logistic(final) else "raw"
+        binary = self.is_classifier and len(getattr(model, "classes_", ())) == 2
+        self.decision_space = "log-odds" if binary and _is_logistic(final) else "raw"
         spaces = self._spaces(model)
+        self._final_adapter: Any = None
+        if isinstance(model, Pipeline) and len(model.steps) > 1 and output_space not in (None, *spaces):
+            # a space only the final model has (an XGBoost margin): the pipeline's steps, then that model
+            from explicable.models.wrap import wrap
+
+            self._final_adapter = wrap(final, output_space=output_space)
+            spaces = [output_space]
         space = check_option(output_space or spaces[0], "output_space", spaces)
         super().__init__(
             model, output_space=space, output_names=output_names or self._outputs(model, final),
@@ -74,6 +81,8 @@ class SklearnAdapter(ModelAdapter):
 
     def _predict(self, X: np.ndarray) -> Any:
         native = self.native_input(X)
+        if self._final_adapter is not None:
+            return self._final_adapter.predict_native(self.model[:-1].transform(native))
         if self.output_space == "probability":
             return self.model.predict_proba(native)
         if self.is_classifier:
@@ -104,7 +113,8 @@ class SklearnAdapter(ModelAdapter):
         return Decomposition(lambda X: pre.transform(self.native_input(X)), inner, names, groups)
 
     def fingerprint(self) -> str:
-        return digest_bytes(pickle.dumps(self.model, protocol=5))
+        # Pickle where it works; a pipeline holding a lambda (FunctionTransformer) is digested structurally.
+        return digest_object(self.model)
 
 
 class SklearnLinearAdapter(SklearnAdapter):

@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from explicable.core.errors import UnsupportedModelError
 from explicable.core.fingerprint import digest_bytes
+from explicable.core.schema import Schema
 from explicable.models._boosted import BoostedTreesAdapter
 
 __all__ = ["XGBoostAdapter"]
@@ -52,9 +54,10 @@ class XGBoostAdapter(BoostedTreesAdapter):
         has_categories = "c" in (self.booster.feature_types or [])
         super().__init__(
             model, link=link, output_space=output_space,
-            output_names=output_names or _default_outputs(model, link, n_out),
-            feature_names=feature_names or self.booster.feature_names,
+            output_names=list(output_names) if output_names is not None else _default_outputs(model, link, n_out),
+            feature_names=list(feature_names) if feature_names is not None else self.booster.feature_names,
             n_features=self.booster.num_features(), accepts_strings=has_categories,
+            schema=_category_schema(self.booster) if has_categories else None,
         )
 
     def _dmatrix(self, Z: Any) -> Any:
@@ -69,12 +72,21 @@ class XGBoostAdapter(BoostedTreesAdapter):
         return np.asarray(out, dtype="float64")
 
     def contributions(self, Z: Any) -> tuple[np.ndarray, np.ndarray]:
-        raw = self.booster.predict(self._dmatrix(Z), pred_contribs=True, iteration_range=self.iteration_range)
+        """``pred_contribs`` as values (n, d, t); the bias is the margin minus their sum.
+
+        XGBoost accumulates both contributions and margins in float32, so its own bias column misses the
+        margin by up to a few float32 ulps (about 2e-6 at a margin of 7). The values are kept bit for bit; the
+        rounding residual goes into the per-row base value so the explanation adds up to the model's margin.
+        """
+        dmatrix = self._dmatrix(Z)
+        raw = self.booster.predict(dmatrix, pred_contribs=True, iteration_range=self.iteration_range)
         raw = np.asarray(raw, dtype="float64")
         if raw.ndim == 2:
             raw = raw[:, None, :]
-        # (n, t, d + 1) -> values (n, d, t), bias (n, t)
-        return np.transpose(raw[:, :, :-1], (0, 2, 1)), raw[:, :, -1]
+        values = np.transpose(raw[:, :, :-1], (0, 2, 1))  # (n, t, d + 1) -> (n, d, t)
+        margin = self.booster.predict(dmatrix, output_margin=True, iteration_range=self.iteration_range)
+        margin = np.asarray(margin, dtype="float64").reshape(raw.shape[0], raw.shape[1])
+        return values, margin - values.sum(axis=1)
 
     def fingerprint(self) -> str:
         return digest_bytes(bytes(self.booster.save_raw("ubj")))
@@ -85,3 +97,19 @@ def _default_outputs(model: Any, link: str, n_out: int) -> list[str]:
     if link != "identity":
         return [str(c) for c in classes] if classes is not None else [str(c) for c in range(max(n_out, 2))]
     return ["prediction"] if n_out <= 1 else [f"prediction_{t}" for t in range(n_out)]
+
+
+def _category_schema(booster: Any) -> Schema | None:
+    """Column dtypes of a model trained on a frame with categories (XGBoost >= 3.1 stores them in the model).
+
+    With it, string columns and object arrays are turned back into the categorical frame the model expects.
+    """
+    names = booster.feature_names
+    try:
+        stored = booster.get_categories(export_to_arrow=True).to_arrow()
+    except (AttributeError, TypeError, ValueError):  # older XGBoost, or a model without stored categories
+        return None
+    if not names or not stored or all(arr is None for _, arr in stored):
+        return None
+    dtypes = [np.dtype("float64") if arr is None else pd.CategoricalDtype(arr.to_pylist()) for _, arr in stored]
+    return Schema(tuple(str(n) for n in names), tuple(dtypes))
