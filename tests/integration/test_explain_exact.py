@@ -31,7 +31,7 @@ def tree_models(kind: str, X: np.ndarray, y: np.ndarray) -> list[object]:
     return [
         xgb(n_estimators=30, max_depth=3).fit(X, y),
         lgb(n_estimators=30, num_leaves=8, verbose=-1).fit(X, y),
-        cat(iterations=30, depth=3, verbose=False, random_seed=0, thread_count=2).fit(X, y),
+        cat(iterations=30, depth=3, verbose=False, random_seed=0, thread_count=2, allow_writing_files=False).fit(X, y),
     ]
 
 
