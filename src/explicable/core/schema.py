@@ -65,8 +65,14 @@ def _is_numeric(dtype: Any) -> bool:
 
 
 def _column(values: np.ndarray, dtype: Any) -> pd.Series | pd.Categorical | np.ndarray:
+    if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is None:
+        return pd.Categorical(values, ordered=dtype.ordered)
     if isinstance(dtype, pd.CategoricalDtype):
-        return pd.Categorical(values, categories=dtype.categories, ordered=dtype.ordered)
+        # Values outside the recorded categories (rows mixed in from a background) extend them at the end, so
+        # recorded codes keep their meaning and no value silently turns into NaN.
+        known = set(dtype.categories)
+        extra = list(dict.fromkeys(v for v in values if v not in known and not pd.isna(v)))
+        return pd.Categorical(values, categories=[*dtype.categories, *extra], ordered=dtype.ordered)
     if _is_numeric(dtype) and values.dtype.kind == "f" and not pd.api.types.is_integer_dtype(dtype):
         return values.astype(dtype)
     if _is_numeric(dtype):

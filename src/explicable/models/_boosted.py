@@ -41,7 +41,7 @@ class BoostedTreesAdapter(ModelAdapter):
     def __init__(self, model: Any, *, link: str, output_names: Sequence[str], output_space: str | None,
                  **kwargs: Any) -> None:
         self.link = link
-        space = output_space or ("raw" if link == "identity" else "probability")
+        space = output_space if output_space is not None else ("raw" if link == "identity" else "probability")
         check_option(space, "output_space", _SPACES[link])
         super().__init__(model, output_names=output_names, output_space=space, allows_nan=True, **kwargs)
 

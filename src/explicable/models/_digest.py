@@ -47,7 +47,7 @@ def _feed(h: Any, obj: Any, depth: int) -> None:
     try:
         h.update(pickle.dumps(obj, protocol=5))
         return
-    except Exception:  # noqa: BLE001 - any object may refuse to pickle in its own way
+    except Exception:  # any object may refuse to pickle in its own way
         pass
     h.update(f"<{type(obj).__module__}.{type(obj).__qualname__}>".encode())
     if depth >= _MAX_DEPTH:
@@ -63,7 +63,7 @@ def _feed(h: Any, obj: Any, depth: int) -> None:
     elif hasattr(obj, "__dict__"):
         _feed(h, vars(obj), depth + 1)
     if callable(obj) and not isinstance(obj, type):
-        _feed_callable(h, getattr(type(obj), "__call__", None), depth + 1)
+        _feed_callable(h, type(obj).__call__, depth + 1)
 
 
 def _feed_callable(h: Any, fn: Any, depth: int) -> None:
@@ -104,6 +104,7 @@ def _feed_callable(h: Any, fn: Any, depth: int) -> None:
 def _feed_code(h: Any, code: types.CodeType) -> None:
     # Nested code objects and sets of constants have no stable repr (addresses, hash order): spell them out.
     h.update(code.co_code)
+    h.update(repr(code.co_names).encode())  # attribute and global names: X.sum and X.max differ only here
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             _feed_code(h, const)

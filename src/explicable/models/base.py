@@ -129,6 +129,13 @@ class ModelAdapter(ABC):
         Returns
         -------
         ndarray of shape (n, k), float64
+
+        Raises
+        ------
+        InvalidDataError
+            Wrong columns or shape, infinite values, or NaN for a model that can't take it (naming the column).
+        ModelOutputError
+            The model returned something other than (n, k) finite numbers.
         """
         adapter = self
         if isinstance(X, pd.DataFrame):
@@ -141,7 +148,7 @@ class ModelAdapter(ABC):
         arr = np.asarray(X)
         if arr.ndim != 2 or (self.n_features is not None and arr.shape[1] != self.n_features):
             raise InvalidDataError(parameter="X", expected=f"a 2-D array with {self.n_features} columns", got=arr)
-        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all() and (not self.allows_nan or np.isinf(arr).any()):
             self.check_data(arr)  # raises naming the column: infinity never, NaN unless the model takes it
         return self._check_output(adapter._predict(arr), arr.shape[0])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,18 @@ class CatBoostAdapter(BoostedTreesAdapter):
         return np.transpose(raw[:, :, :-1], (0, 2, 1)), raw[:, :, -1]
 
     def fingerprint(self) -> str:
+        # The .cbm bytes carry a random model GUID, the training time and re-serialised parameters, so the same
+        # trees saved and loaded again would get another digest. The JSON export's trees, features, CTR
+        # tables, scale and bias, class labels and loss are what predictions depend on.
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "model.cbm"
-            self.model.save_model(str(path))
-            return digest_bytes(path.read_bytes())
+            path = Path(tmp) / "model.json"
+            try:
+                self.model.save_model(str(path), format="json")
+            except Exception:  # features JSON can't hold (text, embeddings): digest the binary model
+                self.model.save_model(str(path.with_suffix(".cbm")))
+                return digest_bytes(path.with_suffix(".cbm").read_bytes())
+            content = json.loads(path.read_text(encoding="utf-8"))
+        info = content.pop("model_info", {})
+        content["class_params"] = info.get("class_params")
+        content["loss_function"] = (info.get("params") or {}).get("loss_function")
+        return digest_bytes(json.dumps(content, sort_keys=True, separators=(",", ":")).encode())

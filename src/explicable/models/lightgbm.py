@@ -108,7 +108,8 @@ def _category_schema(header: str, names: list[str], categories: list[list[Any]])
     positions = [j for j, info in enumerate(infos) if not info.startswith("[") and info != "none"]
     if len(positions) != len(categories):
         return None
+    # Categories are left to each batch: LightGBM re-maps them to the stored ones by value (unseen -> missing).
     dtypes: list[Any] = [np.dtype("float64")] * len(names)
-    for j, cats in zip(positions, categories, strict=True):
-        dtypes[j] = pd.CategoricalDtype(cats)
+    for j in positions:
+        dtypes[j] = pd.CategoricalDtype()
     return Schema(tuple(names), tuple(dtypes))

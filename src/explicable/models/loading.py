@@ -17,6 +17,8 @@ __all__ = ["SAFE_FORMATS", "load_model"]
 
 SAFE_FORMATS = "ONNX (.onnx), XGBoost (.json, .ubj), LightGBM text (.txt, .lgb), CatBoost (.cbm), skops (.skops)"
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pck", ".sav")
+_NAMES = {"onnx": "an ONNX", "xgboost": "an XGBoost", "lightgbm": "a LightGBM", "catboost": "a CatBoost",
+          "skops": "a skops", "pickle": "a pickle"}
 
 
 def load_model(path: str | Path, *, trust: bool = False, **options: Any) -> ModelAdapter:
@@ -41,7 +43,8 @@ def load_model(path: str | Path, *, trust: bool = False, **options: Any) -> Mode
     """
     file = Path(path)
     if not file.is_file():
-        raise ModelFileError(f"The model file '{file}' does not exist.", parameter="path", got=str(file))
+        what = "is a directory, not a model file" if file.is_dir() else "does not exist"
+        raise ModelFileError(f"The model file '{file}' {what}.", parameter="path", got=str(file))
     kind = _kind(file)
     try:
         obj = _LOADERS[kind](file, trust)
@@ -49,11 +52,16 @@ def load_model(path: str | Path, *, trust: bool = False, **options: Any) -> Mode
             from explicable.models.onnx import OnnxAdapter
 
             return OnnxAdapter(obj, **options)
+    except ModelFileError as exc:
+        if file.name in exc.message:
+            raise
+        raise ModelFileError(f"Could not read '{file.name}' as {_NAMES[kind]} model: {exc.message}",
+                             parameter="path", got=str(file)) from None
     except ExplicableError:
         raise
     except Exception as exc:  # each library raises its own error type for a corrupt file
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ModelFileError(f"Could not read '{file.name}' as a {kind} model: {first}", parameter="path",
+        raise ModelFileError(f"Could not read '{file.name}' as {_NAMES[kind]} model: {first}", parameter="path",
                              got=str(file)) from None
     return wrap(obj, **options)
 
@@ -73,6 +81,8 @@ def _kind(file: Path) -> str:
         return "skops"
     if head.startswith(b"tree\n"):
         return "lightgbm"
+    if head.startswith(b"CBM1"):
+        return "catboost"
     if head.lstrip()[:1] in (b"{", b"["):
         return "xgboost"
     raise ModelFileError(f"Unknown model format for '{file.name}'; readable formats: {SAFE_FORMATS}, and pickle/"
@@ -87,7 +97,10 @@ def _xgboost(file: Path, trust: bool) -> Any:
     import xgboost
 
     booster = xgboost.Booster()
-    booster.load_model(str(file))
+    if file.suffix.lower() in (".json", ".ubj"):
+        booster.load_model(str(file))
+    else:  # found by content: from memory, where XGBoost tells JSON from UBJSON itself instead of by the suffix
+        booster.load_model(bytearray(file.read_bytes()))
     return booster
 
 

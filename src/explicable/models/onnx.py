@@ -49,8 +49,9 @@ class OnnxAdapter(ModelAdapter):
         self.input_types = [_NUMPY.get(i.type, np.float32) for i in inputs]
         self.output = _pick_output(self.session, output)
         labels = _class_labels(self.payload)
+        self.class_labels = labels
         is_prob = self.output.type.startswith("seq(map") or "prob" in self.output.name.lower()
-        space = output_space or ("probability" if is_prob else "raw")
+        space = output_space if output_space is not None else ("probability" if is_prob else "raw")
         width = self.output.shape[1] if getattr(self.output, "shape", None) and len(self.output.shape) == 2 else None
         default = labels if labels and (is_prob or width == len(labels)) else \
             ([f"output_{i}" for i in range(width)] if isinstance(width, int) and width > 1 else ["output"])
@@ -67,7 +68,8 @@ class OnnxAdapter(ModelAdapter):
             feed = {inputs[0].name: X.astype(self.input_types[0])}
         out = self.session.run([self.output.name], feed)[0]
         if isinstance(out, list):  # ZipMap: one {label: probability} per row
-            return np.array([[row[_key(row, name)] for name in self.output_names] for row in out])
+            keys = _zipmap_keys(out[0], self.class_labels) if out else []
+            return np.array([[row[k] for k in keys] for row in out])
         return out
 
     def native_input(self, X: np.ndarray) -> Any:
@@ -122,5 +124,9 @@ def _class_labels(payload: bytes) -> list[str] | None:
     return None
 
 
-def _key(row: dict[Any, float], name: str) -> Any:
-    return name if name in row else int(name)
+def _zipmap_keys(row: dict[Any, float], labels: list[str] | None) -> list[Any]:
+    """The row's keys in the graph's class order (output_names only name these columns, they don't pick them)."""
+    if not labels:
+        return list(row)
+    by_text = {str(k): k for k in row}
+    return [by_text[label] for label in labels if label in by_text]

@@ -57,13 +57,15 @@ class SklearnAdapter(ModelAdapter):
             from explicable.models.wrap import wrap
 
             self._final_adapter = wrap(final, output_space=output_space)
-            spaces = [output_space]
-        space = check_option(output_space or spaces[0], "output_space", spaces)
+            spaces = [str(output_space)]
+        space = check_option(output_space if output_space is not None else spaces[0], "output_space", spaces)
         super().__init__(
-            model, output_space=space, output_names=output_names or self._outputs(model, final),
+            model, output_space=space,
+            output_names=list(output_names) if output_names is not None else self._outputs(model, final),
             feature_names=feature_names if feature_names is not None else getattr(model, "feature_names_in_", None),
             n_features=getattr(model, "n_features_in_", None),
-            accepts_strings=isinstance(model, Pipeline), allows_nan=bool(get_tags(model).input_tags.allow_nan),
+            accepts_strings=isinstance(model, Pipeline) or _encodes_categories(model),
+            allows_nan=bool(get_tags(model).input_tags.allow_nan),
         )
 
     def _spaces(self, model: Any) -> list[str]:
@@ -127,6 +129,14 @@ class SklearnLinearAdapter(SklearnAdapter):
         if self.is_classifier and coef.shape[0] == 1:  # binary: one score, two classes
             return np.vstack([-coef, coef]), np.array([-intercept[0], intercept[0]]), self.decision_space
         return coef, intercept, self.decision_space if self.is_classifier else "raw"
+
+
+def _encodes_categories(est: Any) -> bool:
+    """True for estimators that encode categorical columns of a frame themselves (HistGradientBoosting)."""
+    is_categorical = getattr(est, "is_categorical_", None)
+    setting = getattr(est, "categorical_features", None)
+    return isinstance(setting, str) and setting == "from_dtype" and is_categorical is not None \
+        and bool(np.any(is_categorical))
 
 
 def _is_logistic(est: Any) -> bool:

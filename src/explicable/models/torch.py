@@ -60,9 +60,14 @@ class TorchAdapter(ModelAdapter):
         import torch
 
         inputs = torch.as_tensor(np.asarray(X, dtype="float64"), dtype=self._dtype()).requires_grad_(True)
-        out = self.model(inputs)
-        out = out.reshape(out.shape[0], -1)[:, target].sum()
-        (grad,) = torch.autograd.grad(out, inputs)
+        was_training = self.model.training
+        self.model.eval()  # the same function predict computes: no dropout, batch-norm running statistics
+        try:
+            out = self.model(inputs)
+            out = out.reshape(out.shape[0], -1)[:, target].sum()
+            (grad,) = torch.autograd.grad(out, inputs)
+        finally:
+            self.model.train(was_training)
         return grad.detach().cpu().numpy().astype("float64")
 
     def native_input(self, X: np.ndarray) -> Any:

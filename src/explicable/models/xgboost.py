@@ -111,5 +111,6 @@ def _category_schema(booster: Any) -> Schema | None:
         return None
     if not names or not stored or all(arr is None for _, arr in stored):
         return None
-    dtypes = [np.dtype("float64") if arr is None else pd.CategoricalDtype(arr.to_pylist()) for _, arr in stored]
+    # Categories are left to each batch: XGBoost re-codes them to the stored ones by value.
+    dtypes = [np.dtype("float64") if arr is None else pd.CategoricalDtype() for _, arr in stored]
     return Schema(tuple(str(n) for n in names), tuple(dtypes))

@@ -100,3 +100,12 @@ def test_parameter_checks() -> None:
     assert check_random_state(None) is None and check_random_state(7) == 7
     with pytest.raises(InvalidParameterError, match="random_state"):
         check_random_state(np.random.default_rng(0))
+
+
+def test_schema_keeps_values_outside_recorded_categories() -> None:
+    frame = pd.DataFrame({"c": pd.Categorical(["a", "b"])})
+    table = as_table(frame)
+    rebuilt = table.schema.to_frame(np.array([["b"], ["z"], [np.nan]], dtype=object))
+    assert list(rebuilt["c"].cat.categories) == ["a", "b", "z"]
+    assert rebuilt["c"].iloc[1] == "z" and pd.isna(rebuilt["c"].iloc[2])
+    assert rebuilt["c"].cat.codes.tolist()[0] == 1  # recorded codes keep their meaning
