@@ -8,6 +8,7 @@ report per original feature.
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -164,8 +165,7 @@ class ModelAdapter(ABC):
 
     def with_schema(self, schema: Schema) -> ModelAdapter:
         """This adapter, remembering the column dtypes of ``schema`` (a shallow copy)."""
-        clone = object.__new__(type(self))
-        clone.__dict__.update(self.__dict__)
+        clone = copy.copy(self)
         clone.schema = schema
         if clone.feature_names is None:
             clone.feature_names = schema.columns
