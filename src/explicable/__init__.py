@@ -21,6 +21,7 @@ from explicable.core import (
     UnsafeModelError,
     UnsupportedModelError,
 )
+from explicable.evaluation import TopKStability, top_k_stable
 from explicable.explainers import explain
 from explicable.models import FunctionModel, ModelAdapter, load_model, wrap
 
@@ -37,10 +38,12 @@ __all__ = [
     "ModelOutputError",
     "NotFittedError",
     "Provenance",
+    "TopKStability",
     "UnsafeModelError",
     "UnsupportedModelError",
     "__version__",
     "explain",
     "load_model",
+    "top_k_stable",
     "wrap",
 ]

@@ -185,23 +185,27 @@ def test_explicit_groups_and_target(binary_data: tuple[np.ndarray, np.ndarray]) 
 
 def test_routing_and_method_errors(binary_data: tuple[np.ndarray, np.ndarray]) -> None:
     X, y = binary_data
-    from sklearn.ensemble import RandomForestClassifier
-
-    forest = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
-    with pytest.raises(MethodNotAvailableError, match="kernel") as err:
-        explicable.explain(forest, X[:2])
-    assert err.value.parameter == "method"
+    small = explicable.FunctionModel(lambda A: A @ np.arange(5.0), feature_names=[f"x{j}" for j in range(5)])
+    assert explicable.explain(small, X[:2], background=X[:20]).provenance.method == "exact"  # 2^5 <= budget
+    wide = explicable.FunctionModel(lambda A: A.sum(axis=1), n_features=13)
+    X13 = np.tile(X[:, :1], (1, 13))
+    assert explicable.explain(wide, X13[:2], background=X13[:20], budget=512).provenance.method == "kernel"
+    with pytest.raises(explicable.InvalidParameterError, match="background"):
+        explicable.explain(small, X[:2])
     with pytest.raises(MethodNotAvailableError, match="planned but not available"):
-        explicable.explain(forest, X[:2], method="kernel")
-    with pytest.raises(MethodNotAvailableError, match="does not apply"):
-        explicable.explain(forest, X[:2], method="tree")
+        explicable.explain(small, X[:2], method="lime")
+    with pytest.raises(MethodNotAvailableError, match="does not apply") as err:
+        explicable.explain(small, X[:2], method="tree")
+    assert err.value.parameter == "method"
     with pytest.raises(MethodNotAvailableError, match="'auto' or one of"):
-        explicable.explain(forest, X[:2], method="magic")
+        explicable.explain(small, X[:2], method="magic")
     model = xgboost.XGBClassifier(n_estimators=5).fit(X, y)
     with pytest.raises(explicable.InvalidParameterError, match="does not take the option"):
         explicable.explain(model, X[:2], colour="red")
     with pytest.raises(explicable.InvalidParameterError, match="budget"):
         explicable.explain(model, X[:2], budget=0)
+    with pytest.raises(explicable.BudgetExceededError, match="2\\^13"):
+        explicable.explain(wide, X13[:2], background=X13[:20], method="exact")
 
 
 def test_tree_warns_about_background_and_records_provenance(binary_data: tuple[np.ndarray, np.ndarray]) -> None:

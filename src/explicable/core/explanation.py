@@ -15,7 +15,7 @@ from explicable.core._html import explanation_html
 from explicable.core._index import axis_positions
 from explicable.core._serialize import decode_array, encode_array
 from explicable.core.errors import InvalidDataError, InvalidParameterError
-from explicable.core.groups import group_matrix, normalize_groups
+from explicable.core.groups import group_data, group_matrix, normalize_groups
 from explicable.core.provenance import Provenance
 
 __all__ = ["SCHEMA", "Explanation"]
@@ -161,11 +161,7 @@ class Explanation:
         values = np.einsum("nmk,mg->ngk", self.values, matrix)
         stderr = None if self.stderr is None else np.einsum("nmk,mg->ngk", self.stderr, matrix)
         if data is None and self.data is not None:
-            data = np.empty((self.shape[0], len(layout)), dtype=object)
-            for g, (_, members) in enumerate(layout):
-                for i in range(self.shape[0]):
-                    cells = [self.data[i, j] for j in members]
-                    data[i, g] = cells[0] if len(cells) == 1 else tuple(cells)
+            data = group_data(self.data, layout)
         elif data is not None:
             data = np.asarray(pd.DataFrame(data).to_numpy(dtype=object) if isinstance(data, pd.DataFrame) else data)
         return replace(self, values=values, stderr=stderr, data=data,

@@ -13,7 +13,7 @@ import numpy as np
 
 from explicable.core.errors import InvalidParameterError
 
-__all__ = ["group_matrix", "normalize_groups"]
+__all__ = ["group_data", "group_matrix", "normalize_groups"]
 
 
 def normalize_groups(
@@ -66,3 +66,15 @@ def group_matrix(layout: Sequence[tuple[str, Sequence[int]]], n_features: int) -
     for g, (_, members) in enumerate(layout):
         matrix[list(members), g] = 1.0
     return matrix
+
+
+def group_data(data: np.ndarray, layout: Sequence[tuple[str, Sequence[int]]]) -> np.ndarray:
+    """Data per group: a member's value for a one-feature group, the tuple of members' values otherwise."""
+    out = np.empty((data.shape[0], len(layout)), dtype=object)
+    for g, (_, members) in enumerate(layout):
+        if len(members) == 1:
+            out[:, g] = data[:, members[0]]
+        else:
+            for i in range(data.shape[0]):
+                out[i, g] = tuple(data[i, j] for j in members)
+    return out

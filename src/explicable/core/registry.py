@@ -26,13 +26,18 @@ class MethodSpec:
     factory : callable
         ``factory(model, **options)`` returning an unfitted explainer.
     applies : callable
-        ``applies(model) -> bool``: can the method run on this model adapter?
+        ``applies(model, n_players=..., budget=...) -> bool``: can the method run on this model adapter with
+        this many players within this budget of coalition evaluations?
     summary : str
         One line for listings and error messages.
     auto_priority : int or None
         Lower runs first under ``method="auto"``; None means never chosen automatically.
     needs_background : bool
         Whether ``fit`` requires reference rows.
+    settings : frozenset of str
+        Which of the front door's settings (``budget``, ``random_state``, ``groups``, ``tol``) the factory takes.
+    auto_when : callable, optional
+        An extra condition, same signature as ``applies``, for choosing it under ``method="auto"``.
     """
 
     name: str
@@ -41,6 +46,8 @@ class MethodSpec:
     summary: str
     auto_priority: int | None = None
     needs_background: bool = False
+    settings: frozenset[str] = frozenset()
+    auto_when: Callable[..., bool] | None = None
 
 
 class Registry:
@@ -62,14 +69,15 @@ class Registry:
         """Registered method names."""
         return list(self._methods)
 
-    def resolve(self, method: str, model: Any) -> MethodSpec:
+    def resolve(self, method: str, model: Any, *, n_players: int = 0, budget: int = 0) -> MethodSpec:
         """The spec to run for ``method`` on ``model``, or an error that says what is possible."""
+        context = {"n_players": n_players, "budget": budget}
         if method == "auto":
-            return self._auto(model)
+            return self._auto(model, context)
         if method in self._methods:
             spec = self._methods[method]
-            if not spec.applies(model):
-                usable = [s.name for s in self._methods.values() if s.applies(model)]
+            if not spec.applies(model, **context):
+                usable = [s.name for s in self._methods.values() if s.applies(model, **context)]
                 raise MethodNotAvailableError(
                     f"The method '{method}' ({spec.summary}) does not apply to {_model_name(model)}; "
                     f"methods that do: {', '.join(usable) or 'none yet'}.",
@@ -86,16 +94,15 @@ class Registry:
             parameter="method", expected="'auto' or one of " + ", ".join(repr(n) for n in self._methods), got=method
         )
 
-    def _auto(self, model: Any) -> MethodSpec:
+    def _auto(self, model: Any, context: dict[str, int]) -> MethodSpec:
         ranked = sorted((s for s in self._methods.values() if s.auto_priority is not None),
                         key=lambda s: s.auto_priority or 0)
         for spec in ranked:
-            if spec.applies(model):
+            if spec.applies(model, **context) and (spec.auto_when is None or spec.auto_when(model, **context)):
                 return spec
         later = ", ".join(f"'{n}' ({s})" for n, s in self._planned.items())
         raise MethodNotAvailableError(
-            f"method='auto' has no method for {_model_name(model)} in this version: exact methods cover XGBoost, "
-            f"LightGBM and linear models. Model-agnostic methods arrive later: {later}.",
+            f"method='auto' has no method for {_model_name(model)} in this version; planned: {later}.",
             parameter="method", got="auto",
         )
 

@@ -3,6 +3,6 @@
 from explicable.explainers.api import explain
 from explicable.explainers.base import Explainer
 from explicable.explainers.methods import REGISTRY
-from explicable.explainers.shapley import LinearShap, TreeShap
+from explicable.explainers.shapley import ExactShap, KernelShap, LinearShap, PermutationShap, TreeShap
 
-__all__ = ["REGISTRY", "Explainer", "LinearShap", "TreeShap", "explain"]
+__all__ = ["REGISTRY", "ExactShap", "Explainer", "KernelShap", "LinearShap", "PermutationShap", "TreeShap", "explain"]

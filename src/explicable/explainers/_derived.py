@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from explicable.core.groups import group_data
 from explicable.core.validation import Table
 from explicable.models.base import Decomposition
 
@@ -42,12 +43,7 @@ def to_original_features(values: np.ndarray, d: Decomposition, table: Table, Z: 
         for derived in d.groups.get(key, []):
             matrix[derived_pos[derived], g] = 1.0
     grouped = np.einsum("ndk,dg->ngk", values, matrix)
-    data = np.empty((table.n_rows, len(labels)), dtype=object if table.values.dtype == object or
-                    any(len(m) > 1 for m in members) else "float64")
-    for g, cols in enumerate(members):
-        if len(cols) == 1:
-            data[:, g] = table.values[:, cols[0]]
-        else:
-            for i in range(table.n_rows):
-                data[i, g] = tuple(table.values[i, c] for c in cols)
+    data = group_data(table.values, list(zip(labels, members, strict=True)))
+    if table.values.dtype != object and all(len(m) == 1 for m in members):
+        data = data.astype("float64")
     return grouped, tuple(labels), data

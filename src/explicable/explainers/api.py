@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from explicable.core.errors import InvalidParameterError
 from explicable.core.explanation import Explanation
+from explicable.core.groups import normalize_groups
 from explicable.core.validation import check_int, check_random_state
 from explicable.explainers.methods import REGISTRY
+from explicable.explainers.shapley._sampling import DEFAULT_BUDGET
 from explicable.models.wrap import wrap
 
 __all__ = ["explain"]
@@ -35,26 +39,28 @@ def explain(
     X : array of shape (n_rows, n_features) or DataFrame
         The rows to explain.
     background : array or DataFrame, optional
-        Reference rows the attributions are measured against (needed by linear and sampling methods).
+        Reference rows the attributions are measured against (needed by every method but native TreeSHAP).
     method : str, default "auto"
-        "auto" picks the exact method for the model (native TreeSHAP for XGBoost/LightGBM/CatBoost, exact
-        linear attributions for linear models); or a registered name: "tree", "linear".
+        "auto" tries, in order: "tree" (exact TreeSHAP), "linear" (exact linear attributions), "exact" (all
+        coalitions, when ``2^players <= budget``), then "kernel" (Kernel SHAP with error bars). Or name one
+        of those, or "permutation".
     random_state : int, optional
-        Seed for sampled methods; recorded in provenance.
+        Seed for sampled methods; drawn and recorded in provenance when None.
     budget : int, optional
-        Most model evaluations a sampled method may spend.
+        Hard cap on coalition evaluations per explained row for game-based methods (default 4096).
     groups : mapping of str to list of str, optional
-        Report the sum of these features' attributions under one name (see :meth:`Explanation.group`).
-        Pipelines with a ColumnTransformer are grouped back to their original features automatically.
+        Features that act together: players of the game for game-based methods; for exact tree and linear
+        attributions, the members' values are summed (see :meth:`Explanation.group`). Pipelines with a
+        ColumnTransformer are reported per original feature automatically.
     target : int, str or list, optional
         Keep only these outputs.
     **options
-        Settings of the chosen method.
+        Settings of the chosen method (``tol``, ``size_weights``, ``background_size``, ...).
 
     Returns
     -------
     Explanation
-        The method that ran is ``explanation.provenance.method``.
+        The method that ran and the coalitions it spent are in ``explanation.provenance``.
 
     Examples
     --------
@@ -66,18 +72,21 @@ def explain(
     ('linear', (3, 2, 1))
     """
     adapter = wrap(model)
-    check_random_state(random_state)
-    if budget is not None:
-        check_int(budget, "budget", low=1)
     if not isinstance(method, str):
         raise InvalidParameterError(parameter="method", expected="a method name (str)", got=method)
-    spec = REGISTRY.resolve(method, adapter)
+    coalitions = DEFAULT_BUDGET if budget is None else check_int(budget, "budget", low=1)
+    settings = {"random_state": check_random_state(random_state), "budget": coalitions, "groups": groups}
+    n_features = np.shape(X)[1] if np.ndim(X) == 2 else 0
+    names = adapter.feature_names or tuple(getattr(X, "columns", [f"x{j}" for j in range(n_features)]))
+    n_players = len(normalize_groups(groups, names)) if groups else n_features
+    spec = REGISTRY.resolve(method, adapter, n_players=n_players, budget=coalitions)
+    chosen = {k: v for k, v in settings.items() if k in spec.settings and v is not None}
     try:
-        explainer = spec.factory(adapter, **options)
+        explainer = spec.factory(adapter, **chosen, **options)
     except TypeError as exc:
         if "unexpected keyword" not in str(exc):
             raise
         raise InvalidParameterError(f"The method '{spec.name}' does not take the option(s) {sorted(options)}.",
                                     parameter="options", got=sorted(options)) from None
     result = explainer.fit(background).explain(X, target=target)
-    return result if groups is None else result.group(groups)
+    return result if groups is None or "groups" in spec.settings else result.group(groups)

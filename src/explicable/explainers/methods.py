@@ -1,17 +1,17 @@
-"""The registered explanation methods and those planned for later releases."""
+"""The registered explanation methods, the order ``method="auto"`` tries them in, and those planned."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from explicable.core.registry import MethodSpec, Registry
 from explicable.explainers.shapley._linear import LinearShap, is_linear
+from explicable.explainers.shapley._sampling import ExactShap, KernelShap, PermutationShap
 from explicable.explainers.shapley._tree import TreeShap, has_native_treeshap
 
 __all__ = ["REGISTRY"]
 
 REGISTRY = Registry(planned={
-    "exact": "exact Shapley values by enumerating coalitions, from the Shapley engine",
-    "kernel": "model-agnostic Kernel SHAP with error bars, from the Shapley engine",
-    "permutation": "model-agnostic permutation Shapley values with error bars, from the Shapley engine",
     "lime": "LIME, with whole-model explanations",
     "integrated_gradients": "Integrated Gradients, with deep-learning explanations",
     "gradcam": "Grad-CAM, with deep-learning explanations",
@@ -20,11 +20,35 @@ REGISTRY = Registry(planned={
     "attention": "attention and attention rollout, with deep-learning explanations",
 })
 
+_GAME = frozenset({"budget", "random_state", "groups"})
+
+
+def _any_model(model: Any, **context: int) -> bool:
+    return True
+
+
+def _exact_fits(model: Any, *, n_players: int = 0, budget: int = 0, **context: int) -> bool:
+    return n_players > 0 and 2**n_players <= budget
+
+
 REGISTRY.register(MethodSpec(
-    name="tree", factory=TreeShap, applies=has_native_treeshap, auto_priority=0,
-    summary="exact path-dependent TreeSHAP from XGBoost, LightGBM or CatBoost itself",
+    name="tree", factory=TreeShap, applies=lambda m, **_: has_native_treeshap(m), auto_priority=0,
+    summary="exact TreeSHAP (the library's own for XGBoost, LightGBM, CatBoost; ours for scikit-learn trees)",
 ))
 REGISTRY.register(MethodSpec(
-    name="linear", factory=LinearShap, applies=is_linear, auto_priority=1, needs_background=True,
+    name="linear", factory=LinearShap, applies=lambda m, **_: is_linear(m), auto_priority=1, needs_background=True,
     summary="exact Shapley values of a linear model against the background mean",
+))
+REGISTRY.register(MethodSpec(
+    name="exact", factory=ExactShap, applies=_any_model, auto_when=_exact_fits, auto_priority=2,
+    needs_background=True, settings=_GAME,
+    summary="exact Shapley values of the interventional game, all 2^p coalitions",
+))
+REGISTRY.register(MethodSpec(
+    name="kernel", factory=KernelShap, applies=_any_model, auto_priority=3, needs_background=True,
+    settings=_GAME | {"tol"}, summary="model-agnostic Kernel SHAP with error bars",
+))
+REGISTRY.register(MethodSpec(
+    name="permutation", factory=PermutationShap, applies=_any_model, needs_background=True,
+    settings=_GAME | {"tol"}, summary="model-agnostic antithetic permutation sampling with error bars",
 ))

@@ -1,6 +1,7 @@
-"""Shapley-value explainers: exact native TreeSHAP and exact linear attributions."""
+"""Shapley-value explainers: exact TreeSHAP and linear attributions; exact, kernel and permutation estimates."""
 
 from explicable.explainers.shapley._linear import LinearShap
+from explicable.explainers.shapley._sampling import DEFAULT_BUDGET, ExactShap, KernelShap, PermutationShap
 from explicable.explainers.shapley._tree import TreeShap
 
-__all__ = ["LinearShap", "TreeShap"]
+__all__ = ["DEFAULT_BUDGET", "ExactShap", "KernelShap", "LinearShap", "PermutationShap", "TreeShap"]
