@@ -31,28 +31,33 @@ class Estimate:
 
 
 def constrained_solve(A: np.ndarray, b: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """Solve ``min phi^T A phi - 2 b^T phi`` subject to ``sum(phi) = total`` for many right-hand sides.
+    """Solve ``min phi^T A phi - 2 b^T phi`` subject to ``sum(phi) = total``, row by row.
 
     Parameters
     ----------
     A : (p, p)
-        Weighted Gram matrix of the coalition indicators.
-    b : (p, r)
-        Weighted indicator-value products, one column per (row, output).
-    total : (r,)
-        ``v(N) - v(empty)`` per column: efficiency holds exactly.
+        Weighted Gram matrix of the coalition indicators (shared by all rows).
+    b : (r, p, k)
+        Weighted indicator-value products per row and output.
+    total : (r, k)
+        ``v(N) - v(empty)``: efficiency holds exactly.
 
     Returns
     -------
-    (p, r)
+    (r, p, k)
+
+    Notes
+    -----
+    The KKT matrix is inverted once and applied to each row as its own (p+1, p+1) @ (p+1, k) product, so a
+    row's result is the same bytes whether it is explained alone or in a batch (audit replay relies on it).
     """
     p = A.shape[0]
     kkt = np.zeros((p + 1, p + 1))
     kkt[:p, :p] = A
     kkt[:p, p] = kkt[p, :p] = 1.0
-    rhs = np.vstack([b, total[None, :]])
     try:
-        solution = np.linalg.solve(kkt, rhs)
+        inverse = np.linalg.inv(kkt)
     except np.linalg.LinAlgError:  # too few distinct coalitions for a unique solution: minimum-norm one
-        solution = np.linalg.lstsq(kkt, rhs, rcond=None)[0]
-    return solution[:p]
+        inverse = np.linalg.pinv(kkt)
+    rhs = np.concatenate([b, total[:, None, :]], axis=1)  # (r, p + 1, k)
+    return np.matmul(inverse, rhs)[:, :p]

@@ -94,6 +94,7 @@ class CoalitionGame:
             data = np.where(masks[coalition_of][:, None, :], self.X[rows[row_of]][:, None, :],
                             self.background[None, :, :])
             pred = self.model.predict(data.reshape(-1, data.shape[-1]))
-            out[units] = np.einsum("ubk,b->uk", pred.reshape(len(units), nb, -1), self.weights)
+            # per unit a (1, b) @ (b, k) product: the same arithmetic whatever else is in the batch
+            out[units] = np.matmul(self.weights, pred.reshape(len(units), nb, -1))
         self.evaluations[rows] += c
         return out.reshape(len(rows), c, self.n_outputs)

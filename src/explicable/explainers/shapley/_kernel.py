@@ -37,7 +37,8 @@ class _Accumulator:
         for s, g in set(zip(sizes.tolist(), groups.tolist(), strict=True)):
             sel = (sizes == s) & (groups == g)
             self.A[s, g] += Zf[sel].T @ Zf[sel]
-            self.b[rows, s, g] += np.einsum("cp,rck->rpk", Zf[sel], y[:, sel])
+            # per row a (p, c) @ (c, k) product on contiguous data: the same arithmetic whatever the batch
+            self.b[rows, s, g] += np.matmul(Zf[sel].T, np.ascontiguousarray(y[:, sel]))
             self.count[s, g] += sel.sum()
 
     def system(self, rows: np.ndarray, p: int, drop: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -50,15 +51,18 @@ class _Accumulator:
         for s in range(1, p):
             if n_s[s] > 0:
                 scale[s] = level_mass(p, s) / n_s[s]
-        A = np.einsum("s,spq->pq", scale, self.A[:, keep].sum(axis=1))
-        b = np.einsum("s,rspk->rpk", scale, self.b[rows][:, :, keep].sum(axis=2))
+        # Sums are elementwise, group by group and level by level: numpy's reductions may change their
+        # summation order with the array's shape, and a row's result must not depend on the batch it is in.
+        A, b = np.zeros(self.A.shape[2:]), np.zeros((len(rows), *self.b.shape[3:]))
+        for level in np.flatnonzero(scale).tolist():
+            for g in np.flatnonzero(keep).tolist():
+                A += scale[level] * self.A[level, g]
+                b += scale[level] * self.b[rows, level, g]
         return A, b
 
 
 def _solve(A: np.ndarray, b: np.ndarray, delta: np.ndarray) -> np.ndarray:
-    r, p, k = b.shape
-    rhs = b.transpose(1, 0, 2).reshape(p, r * k)
-    return constrained_solve(A, rhs, delta.reshape(r * k)).reshape(p, r, k).transpose(1, 0, 2)
+    return constrained_solve(A, b, delta)
 
 
 def kernel_shap(game: Game, budget: int, rng: np.random.Generator, *, tol: float | None = None,
