@@ -22,8 +22,9 @@ def _fmt(value: Any) -> str:
 def render_explanation(console: Console, exp: Explanation, rows: list[int]) -> None:
     """One table per explained row: feature, value and the attribution to each output."""
     prov = exp.provenance
+    spent = f" · {prov.budget_used} coalitions per row · seed {prov.random_state}" if prov.budget_used else ""
     console.print(f"[bold]method[/] {prov.method} · values in {prov.output_space} space · "
-                  f"{prov.elapsed_seconds:.3f} s")
+                  f"{prov.elapsed_seconds:.3f} s{spent}")
     for i, row in enumerate(rows):
         table = Table(title=f"row {row}", title_justify="left")
         table.add_column("feature")
@@ -32,7 +33,8 @@ def render_explanation(console: Console, exp: Explanation, rows: list[int]) -> N
             table.add_column(f"→ {name}", justify="right")
         for j, feature in enumerate(exp.feature_names):
             value = _fmt(exp.data[i, j]) if exp.data is not None else ""
-            cells = [f"{exp.values[i, j, k]:+.4f}" for k in range(exp.shape[2])]
+            cells = [f"{exp.values[i, j, k]:+.4f}" + (f" ± {exp.stderr[i, j, k]:.4f}" if exp.stderr is not None else "")
+                     for k in range(exp.shape[2])]
             table.add_row(feature, value, *cells)
         totals = exp.output_totals[i]
         table.add_row("[dim]base[/]", "", *[f"{b:+.4f}" for b in exp.base_values[i]])

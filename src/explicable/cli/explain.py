@@ -42,6 +42,8 @@ def explain(
     method: Annotated[str, typer.Option(help="'auto' or a method name: " + ", ".join(REGISTRY.names()))] = "auto",
     background: Annotated[Path | None, typer.Option(help="Reference rows (default: all of DATA, for methods "
                                                     "that need them).")] = None,
+    budget: Annotated[int | None, typer.Option(help="Most coalition evaluations per row (sampled methods).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (sampled methods); recorded either way.")] = None,
     output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     trust: Annotated[bool, typer.Option("--trust", help="Allow pickle/joblib files: loading them runs code.")] = False,
 ) -> None:
@@ -54,7 +56,8 @@ def explain(
     reference = read_table(background, name="background") if background is not None else None
     if reference is None and REGISTRY.resolve(method, adapter).needs_background:
         reference = table
-    exp = run_explain(adapter, table.iloc[selected], background=reference, method=method)
+    exp = run_explain(adapter, table.iloc[selected], background=reference, method=method, budget=budget,
+                      random_state=seed)
     if output_format == "json":
         typer.echo(exp.to_json(indent=2))
     else:

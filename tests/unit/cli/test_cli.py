@@ -115,3 +115,14 @@ def test_demo_writes_explanation(tmp_path: Path, capsys: pytest.CaptureFixture[s
     exp = Explanation.from_json((tmp_path / "demo-explanation.json").read_text())
     assert exp.shape[0] == 1 and exp.output_names == ("bad",) and exp.provenance.method == "tree"
     assert "duration" in exp.feature_names and "status" in exp.feature_names
+
+
+def test_sampled_method_with_budget_and_seed(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["explain", str(files["model"]), str(files["data"]), "--rows", "0", "--method", "kernel", "--budget",
+            "6", "--seed", "3"]
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    assert "kernel" in out and "±" in out and "6 coalitions per row" in out and "seed 3" in out
+    code, out, _ = run([*args, "--format", "json"], capsys)
+    exp = Explanation.from_dict(json.loads(out))
+    assert exp.provenance.random_state == 3 and exp.provenance.budget_used == 6 and exp.stderr is not None
