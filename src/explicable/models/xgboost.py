@@ -68,7 +68,11 @@ class XGBoostAdapter(BoostedTreesAdapter):
         return xgboost.DMatrix(Z, feature_names=self.booster.feature_names, feature_types=self.booster.feature_types)
 
     def margin(self, Z: Any) -> np.ndarray:
-        out = self.booster.predict(self._dmatrix(Z), output_margin=True, iteration_range=self.iteration_range)
+        if isinstance(Z, np.ndarray) and Z.dtype.kind == "f":  # no DMatrix to build: the hot path of sampling
+            out = self.booster.inplace_predict(Z, predict_type="margin", iteration_range=self.iteration_range,
+                                               validate_features=False)
+        else:
+            out = self.booster.predict(self._dmatrix(Z), output_margin=True, iteration_range=self.iteration_range)
         return np.asarray(out, dtype="float64")
 
     def contributions(self, Z: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -84,8 +88,7 @@ class XGBoostAdapter(BoostedTreesAdapter):
         if raw.ndim == 2:
             raw = raw[:, None, :]
         values = np.transpose(raw[:, :, :-1], (0, 2, 1))  # (n, t, d + 1) -> (n, d, t)
-        margin = self.booster.predict(dmatrix, output_margin=True, iteration_range=self.iteration_range)
-        margin = np.asarray(margin, dtype="float64").reshape(raw.shape[0], raw.shape[1])
+        margin = self.margin(Z).reshape(raw.shape[0], raw.shape[1])  # the margin predict() uses
         return values, margin - values.sum(axis=1)
 
     def fingerprint(self) -> str:

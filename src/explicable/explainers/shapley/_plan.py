@@ -17,6 +17,7 @@ of early stopping take prefixes), and dealt into groups for the delete-a-group j
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 from math import comb
 
 import numpy as np
@@ -100,9 +101,11 @@ def _enumerate_levels(p: int, budget: int, size_weights: str) -> tuple[list[int]
 
 
 def _all_of_size(p: int, s: int) -> np.ndarray:
-    masks = np.arange(2**p, dtype=np.int64)
-    bits = ((masks[:, None] >> np.arange(p)) & 1).astype(bool)
-    return bits[bits.sum(axis=1) == s]
+    """Every coalition of size ``s``, built directly (never from all 2^p masks: p may be large)."""
+    members = np.array(list(combinations(range(p), s)), dtype=np.int64).reshape(-1, s)
+    rows = np.zeros((len(members), p), dtype=bool)
+    np.put_along_axis(rows, members, True, axis=1)
+    return rows
 
 
 def _distinct_subsets(p: int, s: int, n: int, rng: np.random.Generator) -> np.ndarray:
