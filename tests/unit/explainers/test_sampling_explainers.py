@@ -112,3 +112,14 @@ def test_permutation_budget_too_small(data: tuple[FunctionModel, np.ndarray, np.
     model, X, bg = data
     with pytest.raises(explicable.BudgetExceededError, match="at least 54"):
         explicable.explain(model, X[:1], background=bg, method="permutation", budget=40)
+
+
+def test_wide_data_at_the_default_budget() -> None:
+    """60 players: the plan lists coalition sizes directly (listing 2^60 masks would need exabytes)."""
+    w = np.linspace(-1, 1, 60)
+    model = FunctionModel(lambda A: (A * w).sum(axis=1), n_features=60)
+    rng = np.random.default_rng(0)
+    X, bg = rng.normal(size=(2, 60)), rng.normal(size=(5, 60))
+    exp = explicable.explain(model, X, background=bg, random_state=0)
+    assert exp.provenance.method == "kernel" and exp.provenance.budget_used == 4096
+    np.testing.assert_allclose(exp.values[:, :, 0], w * (X - bg.mean(axis=0)), atol=1e-8)  # additive: exact
