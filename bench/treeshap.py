@@ -1,25 +1,21 @@
 """Benchmark: exact TreeSHAP through explicable against the tree library itself and against shap.
 
-For an XGBoost and a LightGBM binary classifier trained on the same synthetic data, time, on the same
-float64 rows, in one run:
+For an XGBoost and a LightGBM binary classifier trained on the same synthetic data, time on the same rows
+``explicable.explain(model, X, method="tree")``, the library's own contributions (``pred_contribs`` /
+``pred_contrib``) and ``shap.TreeExplainer(model).shap_values(X)``.
 
-- ``explicable``: ``explicable.explain(model, X, method="tree")`` (public API, returns an Explanation);
-- ``native``: the library's own contributions (``Booster.predict(DMatrix(X), pred_contribs=True)`` for
-  XGBoost, ``Booster.predict(X, pred_contrib=True)`` for LightGBM);
-- ``shap``: ``shap.TreeExplainer(model).shap_values(X)``.
+Each call is timed whole (adapter, DMatrix or explainer construction included), once as a warm-up and then
+``--repeats`` times, the libraries interleaved in rotating order so that drift in machine speed hits them
+alike; the tables report medians. explicable's values are checked against the native contributions and shap
+in the same run. explicable's own time is also measured inside each of its calls (:class:`LibraryClock`).
 
-Each call is timed whole (adapter, DMatrix or explainer construction included), once as a warm-up and
-then ``--repeats`` times, the libraries interleaved in rotating order so that drift in machine speed hits
-them alike; the tables report medians. explicable's values are checked against the native contributions
-(they should be identical) and against shap (to 1e-5) in the same run. Because a shared machine's speed
-drifts between calls, explicable's own time is also measured inside each of its calls: the call's time
-minus the time spent in the library's contributions call (see :class:`LibraryClock`).
+A second table times one row per call (``--latency-repeats``), and a ``TreeShap`` explainer fitted once. A
+third part times a scikit-learn RandomForestClassifier, whose TreeSHAP explicable computes itself (numba,
+every core), against shap: path-dependent, and interventional against 100 background rows; with the targets
+(4x, 5x shap's rows/s), the agreement with shap and the kernels' first-call time with a cold and a warm cache.
 
-A second table times one row at a time (``--latency-repeats`` calls each), where explicable's fixed cost
-per call (wrapping, the model fingerprint, the Explanation) shows; it adds a ``TreeShap`` explainer fitted
-once and reused, which pays the model fingerprint once.
-
-Run ``python bench/treeshap.py`` (1.5-2.5 minutes on 2 cores) or ``--rows 1000 --repeats 2`` for a quick look.
+Run ``python bench/treeshap.py`` (3-4 minutes on 2 cores) or ``--rows 1000 --repeats 2`` for a quick look;
+``--only sklearn`` or ``--only boosters`` runs one part.
 """
 
 from __future__ import annotations
@@ -30,6 +26,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -37,10 +34,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import lightgbm
+import numba
 import numpy as np
 import shap
 import xgboost
 from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
 
 import explicable
 from explicable.explainers import TreeShap
@@ -54,6 +53,9 @@ SHAP_TOLERANCE = 1e-5
 #: explicable's values plus base must give the model's margin to this (the libraries' own float32 sums miss
 #: it by a few ulps; explicable folds that residual into the base value).
 ADDITIVITY_TOLERANCE = 1e-6
+
+#: scikit-learn forest: targets (explicable's rows/s over shap's); agreement with shap; additivity (probability).
+SKLEARN_TARGETS, SKLEARN_SHAP_TOLERANCE, SKLEARN_ADDITIVITY = {"path-dependent": 4.0, "interventional": 5.0}, 1e-6, 1e-8
 
 Call = Callable[[np.ndarray], Any]
 
@@ -125,12 +127,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--trees", type=int, default=200, help="trees per model (default 200)")
     parser.add_argument("--depth", type=int, default=6, help="maximum tree depth (default 6)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data and the models (default 0)")
+    parser.add_argument("--sklearn-rows", type=int, default=1_000, help="scikit-learn part: rows, path-dependent; "
+                        "a fifth of them interventional (default 1000)")
+    parser.add_argument("--sklearn-trees", type=int, default=200, help="scikit-learn part: trees (default 200)")
+    parser.add_argument("--sklearn-repeats", type=int, default=3, help="scikit-learn part: repeats (default 3)")
+    parser.add_argument("--only", choices=["all", "boosters", "sklearn"], default="all", help="which part to run")
     args = parser.parse_args(argv)
-    for name in ("rows", "repeats", "train_rows", "features", "trees", "depth"):
+    for name in ("rows", "repeats", "train_rows", "features", "trees", "depth", "sklearn_trees", "sklearn_repeats"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    if args.features < 4:
-        parser.error("--features must be at least 4")
+    if args.features < 4 or args.sklearn_rows < 5:
+        parser.error("--features must be at least 4 and --sklearn-rows at least 5")
     return args
 
 
@@ -302,17 +309,76 @@ def header(first: str, unit: str) -> list[str]:
             "|---|---|---:|---:|---:|---:|---:|"]
 
 
+def sklearn_forest(args: argparse.Namespace) -> tuple[list[str], bool]:
+    """The scikit-learn part: explicable's own TreeSHAP vs shap on a RandomForestClassifier, both algorithms."""
+    n = args.train_rows
+    X, y = make_classification(n_samples=n + args.sklearn_rows, n_features=30, n_informative=15, n_redundant=7,
+                               random_state=args.seed)
+    model = RandomForestClassifier(n_estimators=args.sklearn_trees, max_depth=8, random_state=args.seed,
+                                   n_jobs=-1).fit(X[:n], y[:n])
+    lines, notes, ok = ["| algorithm | library | rows | median s | min s | rows/s | speed-up |",
+                        "|---|---|---:|---:|---:|---:|---:|"], [], True
+    for mode, rows, bg in (("path-dependent", args.sklearn_rows, None),
+                           ("interventional", args.sklearn_rows // 5, X[:100])):
+        calls: dict[str, Call] = {  # each call whole, shap's explainer built in it (as above)
+            "explicable": lambda Z, bg=bg: explicable.explain(model, Z, background=bg),
+            "shap": lambda Z, bg=bg: shap.TreeExplainer(model, data=bg, feature_perturbation="interventional" if bg
+                                                        is not None else "tree_path_dependent").shap_values(Z)}
+        Z = np.ascontiguousarray(X[n: n + rows])
+        times, results = measure(calls, Z, args.sklearn_repeats)
+        med = medians(times)
+        lines += [f"| {mode} | {name} | {rows:,} | {med[name]:.4g} | {min(ts):.4g} | {rows / med[name]:,.0f} | "
+                  f"{med[name] / med['explicable']:.2f}x |" for name, ts in times.items()]
+        speedup, target = med["shap"] / med["explicable"], SKLEARN_TARGETS[mode]
+        diff = float(np.max(np.abs(results["explicable"].values - np.asarray(results["shap"]))))
+        additivity = float(np.max(np.abs(results["explicable"].output_totals - model.predict_proba(Z))))
+        passed = diff <= SKLEARN_SHAP_TOLERANCE and additivity <= SKLEARN_ADDITIVITY
+        ok = ok and passed
+        notes.append(f"- {mode}: explicable {speedup:.2f}x shap's rows/s (paired per repeat "
+                     f"{1 / paired_ratio(times, 'explicable', 'shap'):.2f}x; target >= {target:g}x: "
+                     f"{'PASS' if speedup >= target else 'FAIL'}); max abs diff vs shap {diff:.3g}, additivity "
+                     f"{additivity:.3g} ({'PASS' if passed else 'FAIL'})")
+    cold, warm = first_call_seconds()
+    notes.append(f"- first call of both kernels in a fresh process: {cold:.1f} s with an empty numba cache "
+                 f"(compiling), {warm:.2f} s with it filled")
+    return [*lines, "", *notes], ok
+
+
+def first_call_seconds() -> tuple[float, ...]:
+    """Seconds for a first path-dependent and interventional explanation in a new process: cold, then warm cache."""
+    code = ("import time, numpy as np, explicable; from sklearn.ensemble import RandomForestClassifier as F; "
+            "X = np.random.default_rng(0).normal(size=(200, 4)); m = F(3, max_depth=3).fit(X, X[:, 0] > 0); "
+            "t = time.perf_counter(); explicable.explain(m, X[:5]); explicable.explain(m, X[:5], background=X[:20]); "
+            "print(time.perf_counter() - t)")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        return tuple(float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                          check=True).stdout) for _ in range(2))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train, time, check and print; exit status 1 if a value check fails (the overhead is only reported)."""
     args = parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning, module="shap")
-    X_train, y_train, X = make_data(args)
     print("# TreeSHAP: explicable vs native vs shap", *machine(), sep="\n")
-    latency_setup = f"; one-row latency: median of {args.latency_repeats} calls" if args.latency_repeats > 0 else ""
-    print(f"setup: {args.rows:,} rows explained x {args.features} float64 features; binary classifiers, "
-          f"{args.trees} trees, depth {args.depth}, trained on {args.train_rows:,} rows; median of {args.repeats} "
-          f"repeats after 1 warm-up{latency_setup}\n")
-    batch, latency, notes, ok = header("rows/s", "s"), header("calls/s", "ms"), [], True
+    ok = boosters(args) if args.only != "sklearn" else True
+    if args.only != "boosters":
+        lines, sklearn_ok = sklearn_forest(args)
+        print(f"\n## scikit-learn RandomForestClassifier: {args.sklearn_trees} trees of depth 8, 30 features, trained "
+              f"on {args.train_rows:,} rows; explicable on {numba.get_num_threads()} threads; median of "
+              f"{args.sklearn_repeats} repeats after 1 warm-up", *lines, sep="\n")
+        ok = ok and sklearn_ok
+    return 0 if ok else 1
+
+
+def boosters(args: argparse.Namespace) -> bool:
+    """The XGBoost and LightGBM part; whether its value checks pass."""
+    X_train, y_train, X = make_data(args)
+    latency = f"; one-row latency: median of {args.latency_repeats} calls" if args.latency_repeats > 0 else ""
+    print(f"setup: {args.rows:,} rows explained x {args.features} float64 features; binary classifiers, {args.trees} "
+          f"trees, depth {args.depth}, trained on {args.train_rows:,} rows; median of {args.repeats} repeats after 1 "
+          f"warm-up{latency}\n")
+    batch, one_rows, notes, ok = header("rows/s", "s"), header("calls/s", "ms"), [], True
     for build in (xgboost_case, lightgbm_case):
         case = build(X_train, y_train, args)
         times, results = measure(case.calls, X, args.repeats)
@@ -322,11 +388,10 @@ def main(argv: list[str] | None = None) -> int:
         ok = ok and checks_pass(diffs)
         if args.latency_repeats > 0:
             one_row, _ = measure(case.latency_calls(), X[:1], args.latency_repeats)
-            latency += table_rows(case.name, one_row, 1, 1000.0)
-    print(f"## {args.rows:,} rows per call", *batch, "", *notes, sep="\n")
-    if args.latency_repeats > 0:
-        print("\n## one row per call", *latency, sep="\n")
-    return 0 if ok else 1
+            one_rows += table_rows(case.name, one_row, 1, 1000.0)
+    print(f"## {args.rows:,} rows per call", *batch, "", *notes, *(["", "## one row per call", *one_rows] if
+                                                                     args.latency_repeats > 0 else []), sep="\n")
+    return ok
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import lightgbm
 import numpy as np
 import pytest
 import xgboost
+from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 import explicable
@@ -46,6 +47,8 @@ CASES: dict[str, list[Callable[[], object]]] = {
         lambda: xgboost.XGBClassifier(n_estimators=20, max_depth=3).fit(X, y_bin),
         lambda: lightgbm.LGBMRegressor(n_estimators=20, num_leaves=8, verbose=-1).fit(X, y_reg),
         lambda: lightgbm.LGBMClassifier(n_estimators=20, num_leaves=8, verbose=-1).fit(X, y_bin),
+        lambda: RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(X, y_bin),
+        lambda: GradientBoostingRegressor(n_estimators=10, max_depth=3, random_state=0).fit(X, y_reg),
     ],
     "linear": [
         lambda: LinearRegression().fit(X, y_reg),

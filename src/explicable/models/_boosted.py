@@ -72,8 +72,11 @@ class BoostedTreesAdapter(ModelAdapter):
             return np.asarray(softmax(m, axis=1))
         return m
 
-    def tree_contributions(self, Z: Any) -> tuple[np.ndarray, np.ndarray, str]:
-        """Exact TreeSHAP (path-dependent) from the library, in margin space, one column per output."""
+    def tree_contributions(self, Z: Any, background: Any = None) -> tuple[np.ndarray, np.ndarray, str]:
+        """Exact TreeSHAP (path-dependent) from the library, in margin space, one column per output.
+
+        The libraries have no interventional TreeSHAP: ``background`` is ignored (``TreeShap`` warns).
+        """
         values, bias = self.contributions(Z)
         if self.link == "logistic":
             values = np.concatenate([-values, values], axis=2)

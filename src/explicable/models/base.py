@@ -53,8 +53,12 @@ class Decomposition:
 class TreeContributions(Protocol):
     """An adapter whose library computes exact TreeSHAP values natively."""
 
-    def tree_contributions(self, Z: Any) -> tuple[np.ndarray, np.ndarray, str]:
-        """Return ``(values (n, d, k), base_values (n, k), output_space)`` for native input ``Z``."""
+    def tree_contributions(self, Z: Any, background: Any = None) -> tuple[np.ndarray, np.ndarray, str]:
+        """Return ``(values (n, d, k), base_values (n, k), output_space)`` for native input ``Z``.
+
+        ``background`` (native input rows) asks for interventional TreeSHAP; adapters that only have the
+        path-dependent algorithm ignore it.
+        """
         ...
 
 

@@ -87,9 +87,18 @@ def wrap(obj: Any, **options: Any) -> ModelAdapter:
 
         return TorchAdapter(obj, **options)
     if _isinstance(obj, "sklearn.base", "BaseEstimator") and hasattr(obj, "predict"):
-        from explicable.models.sklearn import SklearnAdapter, SklearnLinearAdapter, is_linear_estimator
+        from explicable.models.sklearn import (
+            SklearnAdapter,
+            SklearnLinearAdapter,
+            SklearnTreeAdapter,
+            is_linear_estimator,
+            is_tree_estimator,
+        )
 
-        return (SklearnLinearAdapter if is_linear_estimator(obj) else SklearnAdapter)(obj, **options)
+        if is_linear_estimator(obj):
+            return SklearnLinearAdapter(obj, **options)
+        # a Pipeline ending in a tree model gets a SklearnAdapter whose decompose() wraps that model here
+        return (SklearnTreeAdapter if is_tree_estimator(obj) else SklearnAdapter)(obj, **options)
     if callable(obj) and not isinstance(obj, type):
         return FunctionModel(obj, **options)
     raise UnsupportedModelError(

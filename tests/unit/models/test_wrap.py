@@ -17,7 +17,7 @@ from explicable import ExplicableError, FunctionModel, ModelAdapter, Unsupported
 from explicable.models import SUPPORTED
 from explicable.models.catboost import CatBoostAdapter
 from explicable.models.lightgbm import LightGBMAdapter
-from explicable.models.sklearn import SklearnAdapter, SklearnLinearAdapter
+from explicable.models.sklearn import SklearnAdapter, SklearnLinearAdapter, SklearnTreeAdapter
 from explicable.models.torch import TorchAdapter
 from explicable.models.xgboost import XGBoostAdapter
 
@@ -61,7 +61,7 @@ def test_each_library_gets_its_adapter(numeric_data):
         (lightgbm.LGBMClassifier(n_estimators=2, n_jobs=1, verbose=-1).fit(X, y), LightGBMAdapter),
         (catboost.CatBoostClassifier(iterations=2, thread_count=1, verbose=0, allow_writing_files=False).fit(X, y),
          CatBoostAdapter),
-        (RandomForestClassifier(n_estimators=2, random_state=0).fit(X, y), SklearnAdapter),
+        (RandomForestClassifier(n_estimators=2, random_state=0).fit(X, y), SklearnTreeAdapter),
         (LogisticRegression().fit(X, y), SklearnLinearAdapter),
         (make_pipeline(StandardScaler(), Ridge()).fit(X, y), SklearnAdapter),
         (torch.nn.Linear(4, 1), TorchAdapter),

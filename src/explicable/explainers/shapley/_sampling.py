@@ -92,7 +92,8 @@ class _GameExplainer(Explainer):
                                  max_batch_rows=self.max_batch_rows)
             parts.append(self._estimate(game, np.random.default_rng(self.seed_)))
         values = np.concatenate([e.values for e in parts])
-        stderr = None if parts[0].stderr is None else np.concatenate([e.stderr for e in parts])  # type: ignore[misc]
+        errors = [e.stderr for e in parts if e.stderr is not None]
+        stderr = np.concatenate(errors) if errors else None
         names = tuple(name for name, _ in self.players_)
         data = table.values if len(names) == table.values.shape[1] else group_data(table.values, self.players_)
         return Attribution(values, np.concatenate([e.base_values for e in parts]), names, data, model.output_space,

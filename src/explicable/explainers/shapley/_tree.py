@@ -1,8 +1,10 @@
-"""Exact TreeSHAP from the model library's own implementation (XGBoost, LightGBM, CatBoost).
+"""Exact TreeSHAP: from the model library itself (XGBoost, LightGBM, CatBoost) or explicable's own kernels.
 
 The libraries compute path-dependent TreeSHAP (Lundberg et al., 2020, "From local explanations to global
-understanding with explainable AI for trees") in multithreaded C++; this explainer converts their output
-into an Explanation, in margin space, and back to the original features for pipelines.
+understanding with explainable AI for trees") in multithreaded C++. For scikit-learn's trees, forests and gradient
+boosting, explicable computes it (numba kernels in ``_treeshap_numba``): path-dependent without a background, and
+interventional TreeSHAP with one. This explainer converts either into an Explanation, back to the original
+features for pipelines.
 """
 
 from __future__ import annotations
@@ -10,30 +12,41 @@ from __future__ import annotations
 import warnings
 from typing import Any, Self
 
+import pandas as pd
+
 from explicable.core.errors import UnsupportedModelError
 from explicable.core.validation import Table
 from explicable.explainers._derived import to_original_features
 from explicable.explainers.base import Attribution, Explainer
-from explicable.models.base import ModelAdapter, TreeContributions
+from explicable.models.base import Decomposition, ModelAdapter, TreeContributions
+from explicable.models.sklearn import SklearnTreeAdapter
 
 __all__ = ["TreeShap", "has_native_treeshap"]
 
 
 def has_native_treeshap(model: ModelAdapter) -> bool:
-    """True when the model (or a pipeline's final estimator) has native TreeSHAP."""
+    """True when the model (or a pipeline's final estimator) has exact TreeSHAP."""
     return isinstance(model.decompose().inner, TreeContributions)
 
 
 class TreeShap(Explainer):
-    """Exact path-dependent TreeSHAP values from the tree library.
+    """Exact TreeSHAP values of tree models.
 
-    Values are in the model's margin space: "log-odds" for binary classifiers, "raw" for regressors and
-    multiclass (softmax logits); they add up exactly to the margin. No background is used: the path-dependent
-    algorithm takes the reference distribution from the trees' training cover.
+    Without a background, path-dependent TreeSHAP: the trees' training cover stands in for the data. With a
+    background, scikit-learn tree models get interventional TreeSHAP: the exact Shapley values of the game
+    ``v(S) = mean over background rows b of f(x_S, b_rest)``, whose base value is the mean prediction over the
+    background. XGBoost, LightGBM and CatBoost have only their native path-dependent algorithm; they warn that
+    the background is not used.
+
+    Values are in the space the trees add up in: "probability" for scikit-learn forest and tree classifiers;
+    "log-odds" for binary boosted classifiers; "raw" for regressors and multiclass boosting (softmax logits).
+    They add up exactly to that output.
 
     Parameters
     ----------
-    model : XGBoost, LightGBM or CatBoost model, or a scikit-learn Pipeline ending in one
+    model : a tree model, or a scikit-learn Pipeline ending in one
+        XGBoost, LightGBM, CatBoost, or scikit-learn DecisionTree, ExtraTree, RandomForest, ExtraTrees,
+        GradientBoosting and HistGradientBoosting (classifiers and regressors).
 
     Examples
     --------
@@ -50,22 +63,54 @@ class TreeShap(Explainer):
         super().__init__(model)
         if not has_native_treeshap(self.model):
             raise UnsupportedModelError(
-                f"Native TreeSHAP needs an XGBoost, LightGBM or CatBoost model (or a Pipeline ending in one); got "
-                f"{type(self.model.model).__name__}.", parameter="model", got=self.model.model)
+                f"TreeSHAP needs a tree model (XGBoost, LightGBM, CatBoost, or a scikit-learn tree, forest or "
+                f"gradient boosting model), or a Pipeline ending in one; got {type(self.model.model).__name__}.",
+                parameter="model", got=self.model.model)
 
     def get_params(self) -> dict[str, Any]:
-        return {"feature_perturbation": "tree_path_dependent"}
+        n = getattr(self, "n_background_", None)
+        if n is None:
+            return {"feature_perturbation": "tree_path_dependent"}
+        return {"feature_perturbation": "interventional", "background_rows": n}
 
     def fit(self, background: Any = None) -> Self:
-        if background is not None:
+        """Keep the background (scikit-learn trees: interventional TreeSHAP) and the model's fingerprint.
+
+        Raises
+        ------
+        InvalidDataError
+            The background does not have the model's columns.
+        UnsupportedModelError
+            A scikit-learn model whose trees can't be explained (categorical HistGradientBoosting splits).
+        """
+        self.decomposition_: Decomposition = self.model.decompose()
+        self.background_: Any = None
+        self.n_background_: int | None = None
+        inner = self.decomposition_.inner
+        if isinstance(inner, SklearnTreeAdapter):
+            inner.tree_ensemble()  # unsupported trees fail here, and the arrays are built once
+            if background is not None:
+                table = self.model.check_data(background, name="background")
+                self.background_ = inner.prepare_background(self._native(self.model, table, background))
+                self.n_background_ = table.n_rows
+        elif background is not None:
             warnings.warn("Native TreeSHAP is path-dependent and does not use the background; interventional "
-                          "TreeSHAP with a background arrives with the Shapley engine.", UserWarning, stacklevel=2)
+                          "TreeSHAP with a background is available for scikit-learn tree models.", UserWarning,
+                          stacklevel=2)
         self.fingerprint_ = self.model.fingerprint()
         return self
 
+    @staticmethod
+    def _native(model: ModelAdapter, table: Table, data: Any) -> Any:
+        """Rows of ``table`` as the inner model's input (frames keep their dtypes, as in explain())."""
+        if model.schema is None and isinstance(data, pd.DataFrame):
+            model = model.with_schema(table.schema)
+        return model.decompose().transform(table.values)
+
     def _attribute(self, model: ModelAdapter, table: Table) -> Attribution:
-        d = model.decompose()
+        d = self.decomposition_ if model is self.model else model.decompose()
         Z = d.transform(table.values)
-        values, base, space = d.inner.tree_contributions(Z)  # type: ignore[attr-defined]
+        inner: TreeContributions = d.inner  # type: ignore[assignment]
+        values, base, space = inner.tree_contributions(Z, background=self.background_)
         values, names, data = to_original_features(values, d, table, Z)
         return Attribution(values, base, names, data, space)
