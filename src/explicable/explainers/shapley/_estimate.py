@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Estimate", "constrained_solve"]
+__all__ = ["Estimate", "constrained_solve", "converged"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,12 @@ def constrained_solve(A: np.ndarray, b: np.ndarray, total: np.ndarray) -> np.nda
         inverse = np.linalg.pinv(kkt)
     rhs = np.concatenate([b, total[:, None, :]], axis=1)  # (r, p + 1, k)
     return np.matmul(inverse, rhs)[:, :p]
+
+
+def converged(values: np.ndarray, stderr: np.ndarray, tol: float) -> np.ndarray:
+    """Rows whose ``max stderr / (max phi - min phi)`` is below ``tol`` (Covert & Lee, AISTATS 2021).
+
+    ``values`` and ``stderr`` are (r, p, k); a row whose values are all equal never counts as converged.
+    """
+    spread = np.ptp(values, axis=1).max(axis=1)
+    return stderr.max(axis=(1, 2)) < tol * np.where(spread > 0, spread, np.inf)

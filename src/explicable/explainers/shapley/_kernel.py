@@ -15,7 +15,7 @@ from itertools import pairwise
 import numpy as np
 
 from explicable.core.errors import BudgetExceededError
-from explicable.explainers.shapley._estimate import Estimate, constrained_solve
+from explicable.explainers.shapley._estimate import Estimate, constrained_solve, converged
 from explicable.explainers.shapley._game import Game
 from explicable.explainers.shapley._plan import SamplingPlan, level_mass, make_plan
 
@@ -108,9 +108,7 @@ def kernel_shap(game: Game, budget: int, rng: np.random.Generator, *, tol: float
         values[active], stderr[active] = _estimate_rows(acc, active, p, delta[active], n_groups, plan)
         if tol is None:
             break
-        spread = np.ptp(values[active], axis=1).max(axis=1)
-        done = stderr[active].max(axis=(1, 2)) < tol * np.where(spread > 0, spread, np.inf)
-        active = active[~done]
+        active = active[~converged(values[active], stderr[active], tol)]
         if len(active) == 0:
             break
     return Estimate(values, v0, stderr, game.evaluations.copy())

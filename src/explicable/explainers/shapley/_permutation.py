@@ -13,7 +13,7 @@ from itertools import pairwise
 import numpy as np
 
 from explicable.core.errors import BudgetExceededError
-from explicable.explainers.shapley._estimate import Estimate
+from explicable.explainers.shapley._estimate import Estimate, converged
 from explicable.explainers.shapley._game import Game
 
 __all__ = ["permutation_shap"]
@@ -70,9 +70,7 @@ def permutation_shap(game: Game, budget: int, rng: np.random.Generator, *, tol: 
             stderr[r] = samples[r].std(axis=0, ddof=1) / np.sqrt(m) if m > 1 else np.inf
         if tol is None:
             continue
-        spread = np.ptp(values[active], axis=1).max(axis=1)
-        done = stderr[active].max(axis=(1, 2)) < tol * np.where(spread > 0, spread, np.inf)
-        active = active[~done]
+        active = active[~converged(values[active], stderr[active], tol)]
         if len(active) == 0:
             break
     return Estimate(values, v0, stderr, game.evaluations.copy())
