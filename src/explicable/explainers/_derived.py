@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from explicable.core.groups import group_data
+from explicable.core.groups import group_data, group_matrix
 from explicable.core.validation import Table
 from explicable.models.base import Decomposition
 
@@ -38,10 +38,9 @@ def to_original_features(values: np.ndarray, d: Decomposition, table: Table, Z: 
             keys.append(key)
     labels = ["+".join(key) for key in keys]
     members = [[columns.index(p) for p in key] for key in keys]
-    matrix = np.zeros((len(d.derived_names), len(keys)))
-    for g, key in enumerate(keys):
-        for derived in d.groups.get(key, []):
-            matrix[derived_pos[derived], g] = 1.0
+    derived_layout = [(label, [derived_pos[name] for name in d.groups.get(key, [])])
+                      for label, key in zip(labels, keys, strict=True)]
+    matrix = group_matrix(derived_layout, len(d.derived_names))
     grouped = np.einsum("ndk,dg->ngk", values, matrix)
     data = group_data(table.values, list(zip(labels, members, strict=True)))
     if table.values.dtype != object and all(len(m) == 1 for m in members):

@@ -61,10 +61,6 @@ class _Accumulator:
         return A, b
 
 
-def _solve(A: np.ndarray, b: np.ndarray, delta: np.ndarray) -> np.ndarray:
-    return constrained_solve(A, b, delta)
-
-
 def kernel_shap(game: Game, budget: int, rng: np.random.Generator, *, tol: float | None = None,
                 size_weights: str = "leverage", n_groups: int = 8, n_rounds: int = 8) -> Estimate:
     """Estimate Shapley values of ``game`` with at most ``budget`` coalition evaluations per row.
@@ -125,11 +121,11 @@ def _rounds(plan: SamplingPlan, n_rounds: int) -> list[np.ndarray]:
 def _estimate_rows(acc: _Accumulator, rows: np.ndarray, p: int, delta: np.ndarray, n_groups: int,
                    plan: SamplingPlan) -> tuple[np.ndarray, np.ndarray]:
     A, b = acc.system(rows, p, None)
-    values = _solve(A, b, delta)
+    values = constrained_solve(A, b, delta)
     used = np.flatnonzero(acc.count[:, :n_groups].sum(axis=0) > 0)
     if len(plan.sampled) == 0 or len(used) < 2:
         return values, np.zeros_like(values)  # fully enumerated: exact
-    replicates = np.stack([_solve(*acc.system(rows, p, int(g)), delta) for g in used])
+    replicates = np.stack([constrained_solve(*acc.system(rows, p, int(g)), delta) for g in used])
     g = len(used)
     stderr = np.sqrt((g - 1) / g * ((replicates - replicates.mean(axis=0)) ** 2).sum(axis=0))
     return values, stderr
