@@ -7,7 +7,7 @@ from typing import Any
 from explicable.core.registry import MethodSpec, Registry
 from explicable.explainers.shapley._linear import LinearShap, is_linear
 from explicable.explainers.shapley._sampling import ExactShap, KernelShap, PermutationShap
-from explicable.explainers.shapley._tree import TreeShap, has_native_treeshap
+from explicable.explainers.shapley._tree import TreeShap, has_native_treeshap, treeshap_reads
 
 __all__ = ["REGISTRY"]
 
@@ -33,6 +33,7 @@ def _exact_fits(model: Any, *, n_players: int = 0, budget: int = 0, **context: i
 
 REGISTRY.register(MethodSpec(
     name="tree", factory=TreeShap, applies=lambda m, **_: has_native_treeshap(m), auto_priority=0,
+    auto_when=lambda m, **_: treeshap_reads(m),
     summary="exact TreeSHAP (the library's own for XGBoost, LightGBM, CatBoost; ours for scikit-learn trees)",
 ))
 REGISTRY.register(MethodSpec(

@@ -35,7 +35,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import explicable
 from explicable import InvalidDataError, UnsupportedModelError, wrap
-from explicable.explainers import TreeShap
+from explicable.explainers import ExactShap, TreeShap
 from explicable.models.sklearn import SklearnAdapter, SklearnTreeAdapter
 
 Game = Callable[[np.ndarray], np.ndarray]
@@ -292,13 +292,23 @@ def test_unsupported_trees_say_why(data: tuple[np.ndarray, np.ndarray]) -> None:
     frame = pd.DataFrame({"a": X[:, 0], "c": pd.Categorical(np.where(X[:, 1] > 0, "u", "v"))})
     categorical = HistGradientBoostingClassifier(max_iter=3, categorical_features="from_dtype").fit(frame, y > 0)
     with pytest.raises(UnsupportedModelError, match="categorical"):
-        explicable.explain(categorical, frame.iloc[:2])
+        explicable.explain(categorical, frame.iloc[:2], method="tree")
     poisson = HistGradientBoostingRegressor(max_iter=3, loss="poisson").fit(X, np.exp(y / 4))
     with pytest.raises(UnsupportedModelError, match="identity link"):
-        explicable.explain(poisson, X[:2])
+        explicable.explain(poisson, X[:2], method="tree")
     custom_init = GradientBoostingClassifier(n_estimators=3, init=LogisticRegression()).fit(X, y > 0)
     with pytest.raises(UnsupportedModelError, match="init estimator"):
-        explicable.explain(custom_init, X[:2])
+        explicable.explain(custom_init, X[:2], method="tree")
     multi = RandomForestClassifier(n_estimators=2, max_depth=2).fit(X, np.column_stack([y > 0, y > 1]))
     with pytest.raises(UnsupportedModelError, match="multi-output"):
         TreeShap(multi).fit()
+
+
+def test_auto_explains_unsupported_trees_model_agnostically(data: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = data
+    poisson = HistGradientBoostingRegressor(max_iter=5, loss="poisson").fit(X, np.exp(y / 4))
+    exp = explicable.explain(poisson, X[:3], background=X[:20])
+    assert exp.provenance.method == "exact"  # 4 features: all 16 coalitions, not TreeSHAP
+    brute = ExactShap(poisson).fit(X[:20]).explain(X[:3])
+    np.testing.assert_allclose(exp.values, brute.values, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(exp.values.sum(axis=1) + exp.base_values, poisson.predict(X[:3])[:, None], atol=1e-9)

@@ -21,12 +21,29 @@ from explicable.explainers.base import Attribution, Explainer
 from explicable.models.base import Decomposition, ModelAdapter, TreeContributions
 from explicable.models.sklearn import SklearnTreeAdapter
 
-__all__ = ["TreeShap", "has_native_treeshap"]
+__all__ = ["TreeShap", "has_native_treeshap", "treeshap_reads"]
 
 
 def has_native_treeshap(model: ModelAdapter) -> bool:
     """True when the model (or a pipeline's final estimator) has exact TreeSHAP."""
     return isinstance(model.decompose().inner, TreeContributions)
+
+
+def treeshap_reads(model: ModelAdapter) -> bool:
+    """True when TreeSHAP can read the model's trees: what ``method="auto"`` asks before choosing it.
+
+    A scikit-learn tree model the kernels cannot read (categorical HistGradientBoosting splits, a Poisson link, a
+    non-constant GradientBoosting init) goes to a model-agnostic estimator instead; ``method="tree"`` still
+    says why it cannot explain it.
+    """
+    inner = model.decompose().inner
+    if not isinstance(inner, SklearnTreeAdapter):
+        return isinstance(inner, TreeContributions)
+    try:
+        inner.tree_ensemble()
+    except UnsupportedModelError:
+        return False
+    return True
 
 
 class TreeShap(Explainer):
