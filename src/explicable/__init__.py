@@ -9,10 +9,14 @@
 from explicable._version import __version__
 from explicable.core import (
     BudgetExceededError,
+    DependenceData,
     Explanation,
     ExplicableError,
+    FeatureEffect,
+    FeatureImportance,
     InvalidDataError,
     InvalidParameterError,
+    LowFidelityWarning,
     MethodNotAvailableError,
     ModelFileError,
     ModelOutputError,
@@ -22,16 +26,28 @@ from explicable.core import (
     UnsupportedModelError,
 )
 from explicable.evaluation import TopKStability, top_k_stable
-from explicable.explainers import explain
+from explicable.explainers import (
+    ale,
+    distill,
+    explain,
+    partial_dependence,
+    permutation_importance,
+    shapley_dependence,
+    shapley_importance,
+)
 from explicable.models import FunctionModel, ModelAdapter, load_model, wrap
 
 __all__ = [
     "BudgetExceededError",
+    "DependenceData",
     "ExplicableError",
     "Explanation",
+    "FeatureEffect",
+    "FeatureImportance",
     "FunctionModel",
     "InvalidDataError",
     "InvalidParameterError",
+    "LowFidelityWarning",
     "MethodNotAvailableError",
     "ModelAdapter",
     "ModelFileError",
@@ -42,8 +58,14 @@ __all__ = [
     "UnsafeModelError",
     "UnsupportedModelError",
     "__version__",
+    "ale",
+    "distill",
     "explain",
     "load_model",
+    "partial_dependence",
+    "permutation_importance",
+    "shapley_dependence",
+    "shapley_importance",
     "top_k_stable",
     "wrap",
 ]

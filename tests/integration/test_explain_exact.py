@@ -193,7 +193,7 @@ def test_routing_and_method_errors(binary_data: tuple[np.ndarray, np.ndarray]) -
     with pytest.raises(explicable.InvalidParameterError, match="background"):
         explicable.explain(small, X[:2])
     with pytest.raises(MethodNotAvailableError, match="planned but not available"):
-        explicable.explain(small, X[:2], method="lime")
+        explicable.explain(small, X[:2], method="integrated_gradients")
     with pytest.raises(MethodNotAvailableError, match="does not apply") as err:
         explicable.explain(small, X[:2], method="tree")
     assert err.value.parameter == "method"

@@ -16,6 +16,9 @@ parameter carry it as structured fields: ``err.parameter``, ``err.expected`` and
     ├── NotFittedError (AttributeError)      ``explain`` called before ``fit``
     ├── BudgetExceededError                  the method needs more model evaluations than allowed
     └── MethodNotAvailableError (ValueError) a method that is unknown, or planned but not yet built
+
+Warnings: :class:`LowFidelityWarning` (UserWarning), a surrogate (LIME, a distilled model) that follows the
+model poorly where it is meant to explain it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ __all__ = [
     "ExplicableError",
     "InvalidDataError",
     "InvalidParameterError",
+    "LowFidelityWarning",
     "MethodNotAvailableError",
     "ModelFileError",
     "ModelOutputError",
@@ -120,3 +124,10 @@ class BudgetExceededError(ExplicableError):
 
 class MethodNotAvailableError(ExplicableError, ValueError):
     """The requested method is unknown, does not apply to this model, or is planned for a later release."""
+
+
+class LowFidelityWarning(UserWarning):
+    """A surrogate (LIME's local ridge, a distilled tree or EBM) fits the model under its ``min_fidelity``.
+
+    Its attributions or rules describe a simpler model than the one explained: read them with care.
+    """

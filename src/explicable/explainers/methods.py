@@ -8,11 +8,11 @@ from explicable.core.registry import MethodSpec, Registry
 from explicable.explainers.shapley._linear import LinearShap, is_linear
 from explicable.explainers.shapley._sampling import ExactShap, KernelShap, PermutationShap
 from explicable.explainers.shapley._tree import TreeShap, has_native_treeshap, treeshap_reads
+from explicable.explainers.surrogate._lime import LimeTabular
 
 __all__ = ["REGISTRY"]
 
 REGISTRY = Registry(planned={
-    "lime": "LIME, with whole-model explanations",
     "integrated_gradients": "Integrated Gradients, with deep-learning explanations",
     "gradcam": "Grad-CAM, with deep-learning explanations",
     "saliency": "gradient saliency, with deep-learning explanations",
@@ -52,4 +52,8 @@ REGISTRY.register(MethodSpec(
 REGISTRY.register(MethodSpec(
     name="permutation", factory=PermutationShap, applies=_any_model, needs_background=True,
     settings=_GAME | {"tol"}, summary="model-agnostic antithetic permutation sampling with error bars",
+))
+REGISTRY.register(MethodSpec(
+    name="lime", factory=LimeTabular, applies=_any_model, needs_background=True, settings=frozenset({"random_state"}),
+    summary="LIME: local kernel-weighted ridge surrogates with error bars, fidelity and a stability-seeking mode",
 ))
