@@ -17,7 +17,7 @@ features of the gradient boosting model, timed per feature (target: under 2 s). 
 the curve's mean over the rows' bins is 0 and that it follows the model's own shape (correlation with the
 partial dependence at the bin edges, a sanity check on an additive-looking model, printed).
 
-Run ``python bench/global.py`` (about 1-2 minutes on 2 cores) or ``--quick`` (1,000 and 20,000 rows, 2 repeats:
+Run ``python bench/global.py`` (about 7 minutes on 2 cores) or ``--quick`` (1,000 and 20,000 rows, 2 repeats:
 a few seconds). The exit status is 1 when a value check fails.
 """
 

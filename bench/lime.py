@@ -48,7 +48,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from explicable.explainers.surrogate import LimeTabular, LowFidelityWarning
+from explicable import LowFidelityWarning
+from explicable.explainers.surrogate import LimeTabular
 
 
 def _lime_explainer() -> Any:
