@@ -148,9 +148,10 @@ def distill(
     fidelity = _fidelity(task, surrogate, features[test], truth[test])
     low = fidelity < min_fidelity
     if low:
+        remedy = "a deeper tree or kind='ebm'" if kind == "tree" else "more interactions in ebm_options"
         warnings.warn(f"The {kind} surrogate reproduces the model poorly on held-out rows: fidelity "
-                      f"{fidelity:.3f} < min_fidelity {min_fidelity}. Its rules do not describe the model; try a "
-                      "deeper tree or kind='ebm'.", LowFidelityWarning, stacklevel=2)
+                      f"{fidelity:.3f} < min_fidelity {min_fidelity}. Its rules do not describe the model; try "
+                      f"{remedy}.", LowFidelityWarning, stacklevel=2)
     params = {"kind": kind, "task": task, "max_depth": max_depth if kind == "tree" else None,
               "test_size": test_size, "min_fidelity": min_fidelity,
               "ebm_options": dict(ebm_options) if ebm_options else None}
