@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from explicable.core._arrays import readonly_float
 from explicable.core._serialize import decode_array, encode_array
 from explicable.core.errors import InvalidDataError, InvalidParameterError
-from explicable.core.importance import check_schema, load_json, readonly_float, same_array, unique_names
+from explicable.core.importance import check_schema, load_json, same_array, unique_names
 from explicable.core.provenance import Provenance
 
 __all__ = ["DEPENDENCE_SCHEMA", "EFFECT_KINDS", "EFFECT_SCHEMA", "DependenceData", "FeatureEffect"]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from explicable.core._arrays import readonly_float
 from explicable.core._html import explanation_html
 from explicable.core._index import axis_positions
 from explicable.core._serialize import decode_array, encode_array
@@ -66,14 +67,14 @@ class Explanation:
     provenance: Provenance = field(default_factory=Provenance)
 
     def __post_init__(self) -> None:
-        values = _float_array(self.values, "values", ndim=3)
+        values = readonly_float(self.values, "values", ndim=3)
         n, m, k = values.shape
-        base = _float_array(self.base_values, "base_values", ndim=2)
+        base = readonly_float(self.base_values, "base_values", ndim=2)
         if base.shape != (n, k):
             raise InvalidDataError(parameter="base_values", expected=f"shape {(n, k)}", got=base)
         features = _names(self.feature_names, "feature_names", m)
         outputs = _names(self.output_names, "output_names", k)
-        stderr = None if self.stderr is None else _float_array(self.stderr, "stderr", ndim=3)
+        stderr = None if self.stderr is None else readonly_float(self.stderr, "stderr", ndim=3)
         if stderr is not None and stderr.shape != values.shape:
             raise InvalidDataError(parameter="stderr", expected=f"shape {values.shape} like values", got=stderr)
         data = None if self.data is None else np.array(self.data, dtype=_data_dtype(self.data))
@@ -248,16 +249,6 @@ class Explanation:
 
     def _repr_html_(self) -> str:
         return explanation_html(self)
-
-
-def _float_array(value: Any, name: str, *, ndim: int) -> np.ndarray:
-    try:
-        arr = np.array(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise InvalidDataError(parameter=name, expected="an array of numbers", got=value) from None
-    if arr.ndim != ndim:
-        raise InvalidDataError(parameter=name, expected=f"a {ndim}-D array", got=arr)
-    return arr
 
 
 def _names(value: Any, name: str, size: int) -> tuple[str, ...]:

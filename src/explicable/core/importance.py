@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from explicable.core._arrays import readonly_float
 from explicable.core._serialize import decode_array, encode_array
 from explicable.core.errors import InvalidDataError, InvalidParameterError
 from explicable.core.provenance import Provenance
@@ -189,18 +190,6 @@ def check_confidence(value: Any) -> float:
 
 
 # ---- helpers shared with the effect types ----------------------------------------------------------------
-def readonly_float(value: Any, name: str, *, ndim: int) -> np.ndarray:
-    """``value`` as a read-only float64 array with ``ndim`` axes, else InvalidDataError naming ``name``."""
-    try:
-        arr = np.array(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise InvalidDataError(parameter=name, expected="an array of numbers", got=value) from None
-    if arr.ndim != ndim:
-        raise InvalidDataError(parameter=name, expected=f"a {ndim}-D array", got=arr)
-    arr.setflags(write=False)
-    return arr
-
-
 def unique_names(value: Any, name: str, size: int) -> tuple[str, ...]:
     """``size`` distinct names as a tuple of str."""
     if isinstance(value, str) or not isinstance(value, (Sequence, np.ndarray)):
