@@ -6,6 +6,7 @@ import sys
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from explicable import (
@@ -93,11 +94,26 @@ def test_ebm_without_interpret_names_the_extra(monkeypatch: pytest.MonkeyPatch) 
         distill(model, np.arange(20.0)[:, None], kind="ebm")
 
 
+def test_tree_surrogate_one_hot_encodes_categories() -> None:
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"c": pd.Categorical(rng.choice(["a", "b", "z"], 300)), "x": rng.normal(size=300),
+                          "s": rng.choice(["p", "q"], 300).astype(object)})
+
+    def f(Z: np.ndarray) -> np.ndarray:  # 3 when c is "b", plus 1 when s is "q": a depth-2 tree exactly
+        return np.where(Z[:, 0] == "b", 3.0, 0.0) + np.where(Z[:, 2] == "q", 1.0, 0.0)
+
+    model = FunctionModel(f, feature_names=["c", "x", "s"], accepts_strings=True)
+    result = distill(model, frame, max_depth=2, random_state=0)
+    assert result.feature_names == ("c=a", "c=b", "c=z", "x", "s=p", "s=q")
+    assert result.fidelity == 1.0 and not result.low_fidelity
+    assert "c=b" in result.rules and ("s=q" in result.rules or "s=p" in result.rules)
+    numbers_as_objects = np.array([["a", 1.0], ["b", 2.0]] * 10, dtype=object)
+    half = distill(FunctionModel(lambda Z: Z[:, 1].astype(float), feature_names=["c", "x"], accepts_strings=True),
+                   numbers_as_objects, max_depth=1, random_state=0)
+    assert half.feature_names == ("c=a", "c=b", "x") and half.fidelity == 1.0
+
+
 def test_bad_input() -> None:
-    model = FunctionModel(lambda Z: Z[:, 1].astype(float), feature_names=["c", "x"], accepts_strings=True)
-    strings = np.array([["a", 1.0], ["b", 2.0]] * 10, dtype=object)
-    with pytest.raises(InvalidDataError):
-        distill(model, strings)
     numeric = FunctionModel(lambda Z: Z[:, 0], feature_names=["a"])
     for kwargs, parameter in [({"kind": "forest"}, "kind"), ({"test_size": 1.0}, "test_size"),
                               ({"max_depth": 0}, "max_depth"), ({"min_fidelity": 2}, "min_fidelity"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from explicable.core.errors import InvalidDataError, InvalidParameterError, LowFidelityWarning, MethodNotAvailableError
 from explicable.core.provenance import Provenance
@@ -93,8 +94,9 @@ def distill(
     X : array of shape (n_rows, n_features) or DataFrame
         Rows to distil on (the more, the better the surrogate; no labels needed).
     kind : {"tree", "ebm"}, default "tree"
-        A depth-limited CART tree (numeric features), or an Explainable Boosting Machine (the ``glassbox``
-        extra: ``pip install explicable[glassbox]``; numeric and categorical features).
+        A depth-limited CART tree, or an Explainable Boosting Machine (the ``glassbox`` extra: ``pip install
+        explicable[glassbox]``). Both take numeric and categorical features: the tree sees a categorical column
+        as one indicator per level (``column=level``), the EBM as it is.
     max_depth : int, default 4
         Depth of the tree (unused by the EBM).
     test_size : float, default 0.25
@@ -143,7 +145,7 @@ def distill(
     truth = np.asarray(adapter.output_names, dtype=object)[predictions.argmax(axis=1)] \
         if task == "classification" else predictions[:, outputs]
     train, test = _split(table.n_rows, test_size, seed)
-    features = _inputs(kind, table)
+    features, names = _inputs(kind, table, tuple(names))
     surrogate = _fit(kind, task, features, names, truth, train, max_depth, seed, ebm_options)
     fidelity = _fidelity(task, surrogate, features[test], truth[test])
     low = fidelity < min_fidelity
@@ -185,15 +187,46 @@ def _split(n: int, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 
-def _inputs(kind: str, table: Table) -> Any:
-    """What the surrogate is fitted on: the numeric array for a tree, the frame (with categories) for an EBM."""
+def _inputs(kind: str, table: Table, names: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
+    """What the surrogate is fitted on, and its input names.
+
+    An EBM takes the frame with its categories. A tree takes numbers: non-numeric columns become one indicator
+    per level, named ``column=level``, so a rule ``column=level <= 0.5`` reads "column is not level".
+    """
     if kind == "ebm":
-        return _Rows(table.frame())
-    if table.values.dtype == object:
-        raise InvalidDataError(
-            "A tree surrogate needs numeric features and X has non-numeric columns; encode them, or use "
-            "kind='ebm', which takes categorical features.", parameter="X", got=table.columns)
-    return table.values
+        return _Rows(table.frame()), names
+    if table.values.dtype != object:
+        return table.values, names
+    return _one_hot(table.frame(), names)
+
+
+def _one_hot(frame: pd.DataFrame, names: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
+    parts, encoded = [], []
+    for column, name in zip(frame.columns, names, strict=True):
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            levels = list(values.cat.categories)
+        elif (numbers := _as_numbers(values)) is not None:
+            parts.append(numbers[:, None])
+            encoded.append(name)
+            continue
+        else:  # object or string columns: their levels in a fixed (string) order
+            levels = sorted(values.dropna().unique().tolist(), key=str)
+        raw = values.to_numpy(dtype=object)
+        parts.append(np.column_stack([raw == level for level in levels]).astype("float64") if levels
+                     else np.zeros((len(frame), 0)))
+        encoded += [f"{name}={level}" for level in levels]
+    return np.hstack(parts), tuple(encoded)
+
+
+def _as_numbers(values: pd.Series) -> np.ndarray | None:
+    """A numeric column (or an object column holding only numbers) as floats; None for categories or text."""
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype="float64")
+    try:
+        return pd.to_numeric(values, errors="raise").to_numpy(dtype="float64")
+    except (TypeError, ValueError):
+        return None
 
 
 class _Rows:
