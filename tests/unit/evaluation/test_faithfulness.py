@@ -56,6 +56,23 @@ def test_deletion_fails_for_the_reversed_ordering() -> None:
     assert np.all(result.auc > result.random_auc)
 
 
+def test_random_attributions_on_few_rows_must_beat_chance_significantly() -> None:
+    """Random orderings on 4 rows pass the 0.05 margin by luck about half the time; the significance bound
+    (1.645 standard errors of the margin over rows) keeps the false passes near the 5% a one-sided test allows."""
+    model, X, background, _ = additive()
+    rng = np.random.default_rng(5)
+    lucky, passed = 0, 0
+    for seed in range(40):
+        result = deletion_curve(model, X[:4], explanation(rng.normal(size=(4, 6))), background=background,
+                                random_state=seed)
+        bound = 1.645 * result.details["margin_stderr"]
+        assert result.threshold == max(0.05, bound) and result.details["requested_threshold"] == 0.05
+        assert result.passed == (result.value > result.threshold)
+        lucky += result.value > 0.05
+        passed += result.passed
+    assert lucky >= 8 and passed <= 4  # without the bound, the lucky ones would all pass
+
+
 def test_insertion_closed_form_and_verdicts() -> None:
     model, X, background, phi = additive()
     result = insertion_curve(model, X, explanation(phi), background=background, random_state=0)
