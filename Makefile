@@ -17,6 +17,7 @@ $(STAMP_DEMO): pyproject.toml | $(BIN)/python
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --no-deps "dice-ml==0.12"  # the counterfactual peer (see pyproject's bench extra)
 	touch $@ $(STAMP_DEMO)
 
 demo: $(STAMP_DEMO)
