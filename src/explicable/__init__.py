@@ -27,6 +27,7 @@ from explicable.core import (
 )
 from explicable.evaluation import TopKStability, top_k_stable
 from explicable.explainers import (
+    Counterfactuals,
     ale,
     distill,
     explain,
@@ -36,9 +37,11 @@ from explicable.explainers import (
     shapley_importance,
 )
 from explicable.models import FunctionModel, ModelAdapter, load_model, wrap
+from explicable.reasons import UnstableRankingError, reasons
 
 __all__ = [
     "BudgetExceededError",
+    "Counterfactuals",
     "DependenceData",
     "ExplicableError",
     "Explanation",
@@ -56,6 +59,7 @@ __all__ = [
     "Provenance",
     "TopKStability",
     "UnsafeModelError",
+    "UnstableRankingError",
     "UnsupportedModelError",
     "__version__",
     "ale",
@@ -64,6 +68,7 @@ __all__ = [
     "load_model",
     "partial_dependence",
     "permutation_importance",
+    "reasons",
     "shapley_dependence",
     "shapley_importance",
     "top_k_stable",

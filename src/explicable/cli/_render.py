@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from explicable.core.explanation import Explanation
 from explicable.jobs.demo import DemoResult
 
-__all__ = ["render_demo", "render_explanation"]
+__all__ = ["render_demo", "render_explanation", "render_frame"]
 
 
 def _fmt(value: Any) -> str:
@@ -61,3 +62,13 @@ def render_demo(console: Console, result: DemoResult, path: str) -> None:
     console.print(f"base log-odds {exp.base_values[0, 0]:+.3f} + sum of contributions "
                   f"{exp.values[0, :, 0].sum():+.3f} = {exp.output_totals[0, 0]:+.3f}")
     console.print(f"Explanation written to {path}")
+
+
+def render_frame(console: Console, title: str, frame: pd.DataFrame) -> None:
+    """A data frame as a rich table (numbers to 4 significant digits)."""
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(frame[column]) else "left")
+    for values in frame.itertuples(index=False):
+        table.add_row(*[_fmt(v) for v in values])
+    console.print(table)

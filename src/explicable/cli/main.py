@@ -1,4 +1,4 @@
-"""Entry point: the typer app and the error policy (exit 0 ok, 2 bad input, 1 internal error)."""
+"""Entry point: the typer app and the error policy (exit 0 ok, 2 bad input, 1 internal error, 3 a gate breached)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import warnings
 import typer
 from rich.console import Console
 
+from explicable.cli import counterfactual as counterfactual_command
 from explicable.cli import demo as demo_command
 from explicable.cli import explain as explain_command
+from explicable.cli import fairness as fairness_command
+from explicable.cli import reasons as reasons_command
 from explicable.core.errors import ExplicableError
 
 __all__ = ["app", "main"]
@@ -24,6 +27,9 @@ app = typer.Typer(
 )
 app.command("explain")(explain_command.explain)
 app.command("demo")(demo_command.demo)
+app.command("fairness")(fairness_command.fairness)
+app.command("reasons")(reasons_command.reasons)
+app.command("counterfactual")(counterfactual_command.counterfactual)
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -36,8 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and exits with) the exit code."""
     warnings.showwarning = _warn
     try:
-        app(args=argv, standalone_mode=False)
-        code = 0
+        # without standalone mode, click returns a command's typer.Exit code instead of raising it
+        result = app(args=argv, standalone_mode=False)
+        code = result if isinstance(result, int) else 0
     except ExplicableError as exc:
         _err.print(f"error: {exc}", markup=False)
         code = 2

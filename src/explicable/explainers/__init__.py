@@ -6,6 +6,7 @@ dependence, distilled surrogates) return the typed results of :mod:`explicable.c
 
 from explicable.explainers.api import explain
 from explicable.explainers.base import Explainer
+from explicable.explainers.counterfactual import CounterfactualResult, Counterfactuals, CounterfactualSet
 from explicable.explainers.methods import REGISTRY
 from explicable.explainers.perturbation import ale, partial_dependence, permutation_importance
 from explicable.explainers.shapley import (
@@ -21,6 +22,9 @@ from explicable.explainers.surrogate import GlobalSurrogate, LimeImage, LimeTabu
 
 __all__ = [
     "REGISTRY",
+    "CounterfactualResult",
+    "CounterfactualSet",
+    "Counterfactuals",
     "ExactShap",
     "Explainer",
     "GlobalSurrogate",
