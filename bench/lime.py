@@ -77,6 +77,7 @@ class Run:
     fidelity: list[float] = field(default_factory=list)
     samples: list[float] = field(default_factory=list)
     weights: list[np.ndarray] = field(default_factory=list)
+    flagged: list[list[bool]] = field(default_factory=list)
 
 
 def top_set(values: np.ndarray) -> frozenset[int]:
@@ -103,6 +104,7 @@ def run_lime(predict: Callable[[np.ndarray], np.ndarray], X_train: np.ndarray, r
 def run_ours(model: Any, X_train: np.ndarray, rows: np.ndarray, seed: int, samples: int, out: Run, *,
              one_row: bool = False, **options: Any) -> None:
     values = []
+    flags: list[bool] = []
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LowFidelityWarning)  # quartile LIME fits these models with R^2 ~ 0.2
@@ -113,10 +115,13 @@ def run_ours(model: Any, X_train: np.ndarray, rows: np.ndarray, seed: int, sampl
             values.append(exp.values[:, :, 0])
             diag = exp.provenance.parameters["diagnostics"]
             out.fidelity.extend(r[0] for r in diag["fidelity"])
+            flags.extend(bool(r[0]) for r in diag.get("stable", []))
             out.samples.extend(diag["samples"])
     out.ms.append((time.perf_counter() - start) / len(rows) * 1e3)
     stacked = np.concatenate(values)
     out.tops.append([top_set(v) for v in stacked])
+    if flags:
+        out.flagged.append(flags)
     out.weights.append(stacked)
 
 
@@ -176,6 +181,12 @@ def print_table(name: str, runs: dict[str, Run]) -> dict[str, bool]:
     print(f"\nrank agreement of |attributions|, explicable vs lime (Spearman, median over rows and seeds): "
           f"{np.median(rho):.2f}")
     stable = runs["explicable stable"]
+    if stable.flagged:
+        # The stable mode's own claim: rows it calls settled (in every seed) should report the same top-5 set.
+        settled = [i for i in range(len(stable.tops[0])) if all(flags[i] for flags in stable.flagged)]
+        same = [len({tops[i] for tops in stable.tops}) == 1 for i in settled]
+        print(f"explicable stable: {len(settled)} of {len(stable.tops[0])} rows flagged stable in every seed; "
+              f"of these, {np.mean(same) if same else float('nan'):.0%} have the same top-{TOP} set across seeds")
     return {
         "speed": lime_ms / statistics.median(runs["explicable"].ms) >= TARGET_SPEEDUP,
         "stable time": statistics.median(stable.ms) <= lime_ms,

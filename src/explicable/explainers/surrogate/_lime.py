@@ -211,14 +211,16 @@ class LimeTabular(Explainer):
         drawn, drawn_bins = bg.draw(U)
         shared = _predict(model, drawn, self.max_batch_rows) if self.mode == "quartile" else None
         numeric = ~bg.categorical
-        deviates = bg.gaussian(U[:, numeric])
+        # quartile samples are the drawn rows themselves: only the continuous mode needs Gaussian deviates
+        deviates = bg.gaussian(U[:, numeric]) if shared is None else np.empty((s, 0))
         block = max(1, BLOCK_CELLS // (s * m))
         for start in range(0, rows.size, block):
             part = rows[start:start + block]
-            Z = (drawn_bins[None] == bins_x[part][:, None, :]).astype("float64")
+            same = drawn_bins[None] == bins_x[part][:, None, :]
+            Z = same.astype("float64")
             if shared is not None:
                 Y = np.broadcast_to(shared, (part.size, *shared.shape))
-                sq = m - Z.sum(axis=2)
+                sq = (m - np.count_nonzero(same, axis=2)).astype("float64")
             else:
                 samples = np.broadcast_to(drawn, (part.size, s, m)).copy()
                 centre = x[part][:, None, numeric].astype("float64")
