@@ -55,6 +55,8 @@ IMMUTABLE = ("age", "status_sex", "foreign_worker")
 #: Targets of the issue: explicable's time per query over DiCE's at most this.
 TARGET_SPEEDUP = 10.0
 
+os.environ.setdefault("TQDM_DISABLE", "1")  # DiCE draws a progress bar per query
+
 
 @dataclass
 class Outcome:
