@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 
 from explicable.cli._render import render_frame
+from explicable.cli.explain import check_row
 from explicable.cli.fairness import split_columns
-from explicable.core.errors import InvalidParameterError
 from explicable.explainers.counterfactual import Counterfactuals
 from explicable.io import read_table
 from explicable.models import load_model
@@ -32,8 +32,7 @@ def counterfactual(
     """Counterfactuals for ROW: the changes, their validity, proximity, sparsity and plausibility."""
     adapter = load_model(model, trust=trust)
     table = read_table(data)
-    if not 0 <= row < len(table):
-        raise InvalidParameterError(parameter="--row", expected=f"a row within 0..{len(table) - 1}", got=row)
+    check_row(row, len(table))
     fixed = split_columns(immutable, [str(c) for c in table.columns], "--immutable") if immutable else ()
     search = Counterfactuals(adapter, k=k, immutable=fixed, desired=desired, random_state=seed).fit(table)
     result = search.explain(table.iloc[[row]])

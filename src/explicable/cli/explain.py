@@ -15,7 +15,7 @@ from explicable.explainers import explain as run_explain
 from explicable.io import read_table
 from explicable.models import load_model
 
-__all__ = ["explain", "parse_rows"]
+__all__ = ["check_row", "explain", "parse_rows"]
 
 
 def parse_rows(spec: str, n: int) -> list[int]:
@@ -32,6 +32,13 @@ def parse_rows(spec: str, n: int) -> list[int]:
     if bad or not rows:
         raise InvalidParameterError(parameter="--rows", expected=f"rows within 0..{n - 1}", got=spec)
     return rows
+
+
+def check_row(row: int, n: int) -> int:
+    """One row position (``--row``), checked against ``n`` rows."""
+    if not 0 <= row < n:
+        raise InvalidParameterError(parameter="--row", expected=f"a row within 0..{n - 1}", got=row)
+    return row
 
 
 def explain(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from explicable.core.errors import InvalidParameterError
+from explicable.cli.explain import check_row
 from explicable.explainers import REGISTRY, explain
 from explicable.io import read_table
 from explicable.models import load_model
@@ -31,9 +31,7 @@ def reasons(
     """The factors that pushed the decision on ROW hardest toward the adverse outcome, in plain language."""
     adapter = load_model(model, trust=trust)
     table = read_table(data)
-    if not 0 <= row < len(table):
-        raise InvalidParameterError(parameter="--row", expected=f"a row within 0..{len(table) - 1}", got=row)
-    selected = row
+    selected = check_row(row, len(table))
     reference = read_table(background, name="background") if background is not None else None
     if reference is None and REGISTRY.resolve("auto", adapter).needs_background:
         reference = table
