@@ -38,6 +38,7 @@ from explicable.explainers import (
 )
 from explicable.models import FunctionModel, ModelAdapter, load_model, wrap
 from explicable.reasons import UnstableRankingError, reasons
+from explicable.reporting import audit_report
 
 __all__ = [
     "BudgetExceededError",
@@ -63,6 +64,7 @@ __all__ = [
     "UnsupportedModelError",
     "__version__",
     "ale",
+    "audit_report",
     "distill",
     "explain",
     "load_model",

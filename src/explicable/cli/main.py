@@ -9,6 +9,7 @@ import warnings
 import typer
 from rich.console import Console
 
+from explicable.cli import audit as audit_command
 from explicable.cli import counterfactual as counterfactual_command
 from explicable.cli import demo as demo_command
 from explicable.cli import explain as explain_command
@@ -30,6 +31,7 @@ app.command("demo")(demo_command.demo)
 app.command("fairness")(fairness_command.fairness)
 app.command("reasons")(reasons_command.reasons)
 app.command("counterfactual")(counterfactual_command.counterfactual)
+app.command("audit")(audit_command.audit)
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -2,7 +2,8 @@
 
 Trains a gradient-boosting classifier (one-hot encoding in a scikit-learn Pipeline, XGBoost) on a stratified
 70% of the applicants, finds the first held-out applicant the model declines (P(bad) >= threshold), and
-explains that decision with exact TreeSHAP, reported per original feature.
+explains that decision with exact TreeSHAP, reported per original feature. The held-out applicants, with
+their outcome and sex, are returned for the audit report the demo command writes.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class DemoResult:
     test_accuracy: float
     explanation: Explanation
     factors: tuple[Factor, ...]
+    model: Any = None
+    audit_data: Any = None
 
 
 def _pipeline(categorical: list[str], random_state: int) -> Any:
@@ -92,4 +95,7 @@ def run_demo(*, random_state: int = 0, threshold: float = 0.5, n_factors: int = 
     factors = tuple(Factor(exp.feature_names[j], exp.data[0, j] if exp.data is not None else None,
                            float(contributions[j])) for j in order)
     accuracy = float(((model.predict(X_test)[:, 1] >= 0.5).astype(int) == y_test.loc[X_test.index]).mean())
-    return DemoResult(int(X_test.index[row]), float(p_bad[row]), threshold, accuracy, exp, factors)
+    # the held-out applicants with their outcome and sex (not a model input), for the audit report
+    audit_data = X_test.assign(credit=data.loc[X_test.index, "credit"], sex=data.loc[X_test.index, "sex"])
+    return DemoResult(int(X_test.index[row]), float(p_bad[row]), threshold, accuracy, exp, factors, model,
+                      audit_data)

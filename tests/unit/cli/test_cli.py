@@ -115,6 +115,8 @@ def test_demo_writes_explanation(tmp_path: Path, capsys: pytest.CaptureFixture[s
     exp = Explanation.from_json((tmp_path / "demo-explanation.json").read_text())
     assert exp.shape[0] == 1 and exp.output_names == ("bad",) and exp.provenance.method == "tree"
     assert "duration" in exp.feature_names and "status" in exp.feature_names
+    report = tmp_path / "audit-report.html"
+    assert str(report) in out.replace("\n", "") and 'data-section="fairness"' in report.read_text()
 
 
 def test_sampled_method_with_budget_and_seed(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
