@@ -11,6 +11,7 @@ from rich.console import Console
 
 from explicable.cli import audit as audit_command
 from explicable.cli import counterfactual as counterfactual_command
+from explicable.cli import dashboard as dashboard_command
 from explicable.cli import demo as demo_command
 from explicable.cli import explain as explain_command
 from explicable.cli import fairness as fairness_command
@@ -32,6 +33,7 @@ app.command("fairness")(fairness_command.fairness)
 app.command("reasons")(reasons_command.reasons)
 app.command("counterfactual")(counterfactual_command.counterfactual)
 app.command("audit")(audit_command.audit)
+app.command("dashboard")(dashboard_command.dashboard)
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
