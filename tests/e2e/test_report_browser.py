@@ -46,3 +46,12 @@ def test_report_opens_offline_without_errors(tmp_path: Path) -> None:
     assert problems == []
     assert sections == list(SECTIONS) and figures >= 4
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_report_prints_to_pdf(tmp_path: Path) -> None:
+    X = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0)[::-1]})
+    model = explicable.wrap(xgboost.XGBClassifier(n_estimators=5, max_depth=2).fit(X, (X.a > 30).astype(int)))
+    report = audit_report(model, X.assign(y=(X.a > 30).astype(int)), target="y", n_explain=30)
+    pdf = report.write_pdf(tmp_path / "report.pdf", chromium=CHROMIUM)
+    content = pdf.read_bytes()
+    assert content.startswith(b"%PDF-") and content.count(b"/Type /Page") >= 3  # several printed pages

@@ -26,6 +26,7 @@ def audit(
     threshold: Annotated[float, typer.Option(help="Decision threshold on the favourable score.")] = 0.5,
     out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("explicable-out/audit-report.html"),
     seed: Annotated[int, typer.Option(help="Seed of every sampled step.")] = 0,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print it to PDF beside the HTML (needs Chromium).")] = False,
     trust: Annotated[bool, typer.Option("--trust", help="Allow pickle/joblib files: loading them runs code.")] = False,
 ) -> None:
     """Write one self-contained HTML audit report (opens offline) and print its path."""
@@ -37,5 +38,8 @@ def audit(
     report = audit_report(adapter, table, target=target_column, sensitive=groups, favorable=favorable,
                           threshold=threshold, random_state=seed)
     path = report.write(out)
-    Console(highlight=False).print(f"audit report written to {path} ({len(report.sections)} sections, "
-                                   f"{report.seconds:.1f} s)", markup=False)
+    console = Console(highlight=False)
+    console.print(f"audit report written to {path} ({len(report.sections)} sections, {report.seconds:.1f} s)",
+                  markup=False)
+    if pdf:
+        console.print(f"PDF written to {report.write_pdf(path.with_suffix('.pdf'))}", markup=False)

@@ -139,6 +139,10 @@ def fairness_section(inputs: AuditInputs, exp: Explanation) -> Section:
                        ("Disparities with confidence intervals", audit.metrics.disparities),
                        ("Metrics per group", audit.metrics.to_frame())]
     section.figures.append(("four_fifths", audit.metrics, {}))
+    ll144 = _ll144(inputs)
+    if ll144 is not None:
+        section.tables.append(("NYC Local Law 144 impact ratios (selection rate)", ll144.to_frame()))
+        section.paragraphs += list(ll144.notes)
     for column in inputs.sensitive.columns:
         groups = inputs.sensitive[column].iloc[: len(exp)].astype(str).to_numpy()
         by_group = attributions_by_group(exp.select(outputs=inputs.adverse_output), groups,
@@ -191,3 +195,16 @@ def _adverse_threshold(inputs: AuditInputs, exp: Explanation) -> float | None:
     if exp.provenance.output_space == "log-odds" and 0 < t < 1:
         return float(np.log((1.0 - t) / t))
     return None
+
+
+def _ll144(inputs: AuditInputs) -> Any:
+    """The LL144 table when a sensitive column is sex/gender or race/ethnicity (the law's categories)."""
+    from explicable.fairness import ll144_table
+
+    names = {c.lower(): c for c in inputs.sensitive.columns}
+    sex = next((names[n] for n in ("sex", "gender") if n in names), None)
+    race = next((names[n] for n in ("race", "ethnicity", "race_ethnicity") if n in names), None)
+    if sex is None and race is None:
+        return None
+    return ll144_table(inputs.decisions, sex=None if sex is None else inputs.sensitive[sex].astype(str),
+                       race=None if race is None else inputs.sensitive[race].astype(str), kind="selection")

@@ -8,6 +8,10 @@ itself: no scripts, fonts, stylesheets or images from the network.
 from __future__ import annotations
 
 import html
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from explicable._version import __version__
+from explicable.core.errors import MethodNotAvailableError
 from explicable.core.validation import check_int, check_random_state
 from explicable.models.wrap import wrap
 from explicable.reporting._audit_data import Section, failure, prepare_inputs
@@ -60,6 +65,33 @@ class AuditReport:
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(self.html, encoding="utf-8")
+        return out
+
+    def write_pdf(self, path: str | Path, *, chromium: str | None = None, timeout: float = 120.0) -> Path:
+        """Print the report to PDF with headless Chromium (Debian's ``chromium``, or ``chromium``).
+
+        Raises
+        ------
+        MethodNotAvailableError
+            No Chromium binary was found, or it failed to print.
+        """
+        binary = chromium or os.environ.get("EXPLICABLE_CHROMIUM") or shutil.which("chromium") or \
+            shutil.which("chromium-browser")
+        if binary is None:
+            raise MethodNotAvailableError("Printing the report to PDF needs Chromium (apt-get install chromium).",
+                                          parameter="pdf", got=None)
+        out = Path(path).resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as folder:
+            page = Path(folder) / "report.html"
+            page.write_text(self.html, encoding="utf-8")
+            command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                       f"--user-data-dir={folder}/profile", f"--print-to-pdf={out}", page.as_uri()]
+            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+        if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
+            raise MethodNotAvailableError(f"Chromium could not print the report (exit {done.returncode}): "
+                                          f"{done.stderr.decode(errors='replace')[-300:]}", parameter="pdf",
+                                          got=binary)
         return out
 
 
