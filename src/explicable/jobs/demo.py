@@ -19,7 +19,10 @@ from explicable.datasets import load_german_credit
 from explicable.explainers import explain
 from explicable.models.wrap import wrap
 
-__all__ = ["DemoResult", "Factor", "run_demo"]
+__all__ = ["PROTECTED", "DemoResult", "Factor", "run_demo"]
+
+#: Columns of the German credit data the demo model is not trained on.
+PROTECTED = ("sex", "status_sex", "foreign_worker")
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,9 @@ def run_demo(*, random_state: int = 0, threshold: float = 0.5, n_factors: int = 
     from sklearn.model_selection import train_test_split
 
     data = load_german_credit()
-    X = data.drop(columns=["credit", "sex"])
+    # sex (and the codebook's marital-status-and-sex column) and foreign-worker status are prohibited bases for
+    # credit decisions (ECOA, Regulation B): the model never sees them; the audit report checks its outcomes by sex
+    X = data.drop(columns=["credit", *PROTECTED])
     y = (data["credit"] == "bad").astype(int)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=random_state)
     categorical = [c for c in X.columns if X[c].dtype.name in ("category", "bool")]
