@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from explicable.cli import audit as audit_command
+from explicable.cli import audit_trail as audit_trail_command
 from explicable.cli import counterfactual as counterfactual_command
 from explicable.cli import dashboard as dashboard_command
 from explicable.cli import demo as demo_command
@@ -18,7 +19,7 @@ from explicable.cli import fairness as fairness_command
 from explicable.cli import reasons as reasons_command
 from explicable.core.errors import ExplicableError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "route"]
 
 app = typer.Typer(
     name="explicable",
@@ -32,7 +33,14 @@ app.command("demo")(demo_command.demo)
 app.command("fairness")(fairness_command.fairness)
 app.command("reasons")(reasons_command.reasons)
 app.command("counterfactual")(counterfactual_command.counterfactual)
-app.command("audit")(audit_command.audit)
+# `explicable audit MODEL DATA ...` writes the report; `explicable audit verify|export|prune STORE` reads the trail
+audit_app = typer.Typer(help="The audit report (default) and the audit trail.", no_args_is_help=True)
+audit_app.command("report")(audit_command.audit)
+audit_app.command("verify")(audit_trail_command.verify)
+audit_app.command("export")(audit_trail_command.export)
+audit_app.command("prune")(audit_trail_command.prune)
+app.add_typer(audit_app, name="audit")
+AUDIT_COMMANDS = frozenset({"report", "verify", "export", "prune", "--help", "-h"})
 app.command("dashboard")(dashboard_command.dashboard)
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -42,12 +50,19 @@ def _warn(message: warnings.WarningMessage | Warning | str, *args: object, **kwa
     _err.print(f"warning: {message}")
 
 
+def route(args: list[str]) -> list[str]:
+    """``audit MODEL DATA ...`` means ``audit report MODEL DATA ...`` (the report came first)."""
+    if len(args) >= 2 and args[0] == "audit" and args[1] not in AUDIT_COMMANDS:
+        return ["audit", "report", *args[1:]]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and exits with) the exit code."""
     warnings.showwarning = _warn
     try:
         # without standalone mode, click returns a command's typer.Exit code instead of raising it
-        result = app(args=argv, standalone_mode=False)
+        result = app(args=route(sys.argv[1:] if argv is None else argv), standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except ExplicableError as exc:
         _err.print(f"error: {exc}", markup=False)
