@@ -17,6 +17,7 @@ from explicable.cli import demo as demo_command
 from explicable.cli import explain as explain_command
 from explicable.cli import fairness as fairness_command
 from explicable.cli import reasons as reasons_command
+from explicable.cli import serve as serve_command
 from explicable.core.errors import ExplicableError
 
 __all__ = ["app", "main", "route"]
@@ -42,6 +43,7 @@ audit_app.command("prune")(audit_trail_command.prune)
 app.add_typer(audit_app, name="audit")
 AUDIT_COMMANDS = frozenset({"report", "verify", "export", "prune", "--help", "-h"})
 app.command("dashboard")(dashboard_command.dashboard)
+app.command("serve")(serve_command.serve)
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
