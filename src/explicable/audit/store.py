@@ -240,6 +240,11 @@ class AuditStore:
             update(tables.head).where(tables.head.c.id == 1).values(checkpoint_seq=last, checkpoint_ts=_time.time())
         )
 
+    @property
+    def checkpoint_seconds(self) -> float:
+        """Most seconds between checkpoints while records arrive (a service also checkpoints on a timer)."""
+        return self._seconds
+
     def checkpoint(self) -> bool:
         """Sign a checkpoint over the records not yet covered; False when there were none."""
         with self._lock, self._engine.begin() as conn:

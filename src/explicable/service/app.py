@@ -6,7 +6,8 @@ ones included, writes one audit record before its response leaves (see :mod:`._r
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from explicable._version import __version__
 from explicable.core.errors import ExplicableError
+from explicable.service._checkpoints import CheckpointTimer
 from explicable.service._compute import canonical, compute, plain_language, redact, sha256_of
 from explicable.service._metrics import Metrics
 from explicable.service._models import ServedModel, load_served
@@ -59,8 +61,19 @@ def create_app(settings: ServiceSettings, *, store: Any = None,
         store = open_store(settings.audit_url)
     served = dict(models) if models is not None else {m.name: load_served(m) for m in settings.models}
     keys, metrics = KeyRing(settings.api_keys), Metrics()
-    app = FastAPI(title="explicable", version=__version__,
+    timer = CheckpointTimer(store, float(getattr(store, "checkpoint_seconds", 60.0)))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.stop()
+
+    app = FastAPI(title="explicable", version=__version__, lifespan=lifespan,
                   description="Explanations of model decisions with a tamper-evident, replayable audit trail.")
+    app.state.checkpoint_timer = timer
     app.state.store, app.state.models, app.state.metrics = store, served, metrics
     app.add_middleware(AuditMiddleware, store=store, metrics=metrics)
 
