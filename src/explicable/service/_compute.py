@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -70,15 +71,20 @@ def _reasons(served: ServedModel, exp: Explanation) -> tuple[list[list[dict[str,
     return per_row, note
 
 
-def redact(rows: Sequence[Mapping[str, Any]], rules: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The rows as recorded: columns ruled "hash" replaced by a SHA-256 of their value, "drop" removed."""
+def redact(rows: Sequence[Mapping[str, Any]], rules: Mapping[str, str], key: bytes | None = None
+           ) -> list[dict[str, Any]]:
+    """The rows as recorded: columns ruled "hash" replaced by an HMAC-SHA256 of their value under ``key``,
+    "drop" removed."""
     out = []
     for row in rows:
         kept = {}
         for column, value in row.items():
             rule = rules.get(column)
             if rule == "hash":
-                kept[column] = "sha256:" + hashlib.sha256(json.dumps(value).encode()).hexdigest()
+                if not key:
+                    raise ValueError("a 'hash' redaction needs the redaction key")
+                digest = hmac.new(key, json.dumps(value).encode(), hashlib.sha256).hexdigest()
+                kept[column] = "hmac-sha256:" + digest
             elif rule != "drop":
                 kept[column] = value
         out.append(kept)

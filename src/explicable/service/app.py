@@ -155,8 +155,8 @@ def _explain_route(app: FastAPI, settings: ServiceSettings, served: Mapping[str,
             return _limit(request, f"Explanation budget {body.budget} is over the limit of {limits.max_budget}.")
         budget = body.budget or model.settings.budget
         note(request, model=name, model_fingerprint=model.fingerprint, seed=model.settings.seed,
-             explainer={"method": model.method, "budget": budget}, input=redact(rows, settings.redact),
-             redacted=sorted(settings.redact))
+             explainer={"method": model.method, "budget": budget},
+             input=redact(rows, settings.redact, settings.redaction_key), redacted=sorted(settings.redact))
         try:
             result = await asyncio.wait_for(run_in_threadpool(compute, model, rows, budget), settings.timeout_seconds)
         except TimeoutError:

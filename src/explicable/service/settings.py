@@ -75,6 +75,8 @@ class ServiceSettings:
     audit_url: str = "sqlite:///explicable-audit.db"
     redact: Mapping[str, str] = field(default_factory=dict)
     api_keys: tuple[ApiKey, ...] = ()
+    #: Secret of the keyed hash (HMAC-SHA256) of "hash"-redacted columns; from $EXPLICABLE_REDACTION_KEY only.
+    redaction_key: bytes | None = field(default=None, repr=False)
 
 
 def load_settings(path: str | Path | None = None, *, env: Mapping[str, str] | None = None,
@@ -85,7 +87,8 @@ def load_settings(path: str | Path | None = None, *, env: Mapping[str, str] | No
     ----------
     path : str or Path, optional
         YAML or JSON file with keys ``models`` (name -> path or mapping), ``limits``, ``timeout_seconds``,
-        ``audit_url``, ``redact`` (column -> "hash" | "drop") and ``api_keys`` (list of name, role, sha256).
+        ``audit_url``, ``redact`` (column -> "hash" | "drop"; "hash" is HMAC-SHA256 with the secret in
+        ``$EXPLICABLE_REDACTION_KEY``, required then) and ``api_keys`` (list of name, role, sha256).
     env : mapping, optional
         Environment (default ``os.environ``).
 
@@ -107,8 +110,15 @@ def load_settings(path: str | Path | None = None, *, env: Mapping[str, str] | No
         audit_url=str(environ.get("EXPLICABLE_AUDIT_URL") or raw.get("audit_url") or ServiceSettings.audit_url),
         redact=_redact(raw.get("redact") or {}),
         api_keys=tuple(_key(k) for k in raw.get("api_keys") or ()) + _env_keys(environ.get("EXPLICABLE_API_KEYS", "")),
+        redaction_key=environ["EXPLICABLE_REDACTION_KEY"].encode() if environ.get("EXPLICABLE_REDACTION_KEY") else None,
     )
-    return replace(settings, **overrides)
+    settings = replace(settings, **overrides)
+    if "hash" in settings.redact.values() and not settings.redaction_key:
+        # a plain hash of a birth date or a name is recovered by trying every value: only a keyed hash hides it
+        raise InvalidParameterError(parameter="redact", got="no EXPLICABLE_REDACTION_KEY",
+                                    expected="$EXPLICABLE_REDACTION_KEY set, the secret of the keyed hash of the "
+                                    "columns redacted by 'hash'")
+    return settings
 
 
 def _read(file: Path) -> Any:

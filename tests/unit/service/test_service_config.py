@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 from explicable.cli.serve import build_settings
 from explicable.core.errors import InvalidParameterError
+from explicable.service._compute import redact
 from explicable.service.app import openapi_document
 from explicable.service.auth import AuthError, KeyRing
 from explicable.service.settings import ApiKey, hash_key, load_settings
@@ -36,7 +39,9 @@ redact: {{name: hash, ssn: drop}}
 api_keys:
   - {{name: ann, role: auditor, sha256: {hash_key("ann-key").upper()}}}
 """)
-    s = load_settings(config, env={"EXPLICABLE_API_KEYS": "explain:k1", "EXPLICABLE_AUDIT_URL": "sqlite:///x.db"})
+    env = {"EXPLICABLE_API_KEYS": "explain:k1", "EXPLICABLE_AUDIT_URL": "sqlite:///x.db",
+           "EXPLICABLE_REDACTION_KEY": "pepper"}
+    s = load_settings(config, env=env)
     credit, fraud = s.models
     assert (credit.path, credit.background, credit.budget, credit.seed) == (
         tmp_path / "models/credit.json", tmp_path / "bg.csv", 512, 3)
@@ -46,7 +51,13 @@ api_keys:
     ring = KeyRing(s.api_keys)
     assert ring.check("ann-key", "auditor").name == "ann"
     assert ring.check("k1", "explain").role == "explain"
-    assert "k1" not in repr(s)  # keys are kept hashed only
+    assert "k1" not in repr(s) and "pepper" not in repr(s)  # keys are kept hashed only; the secret never shown
+    assert s.redaction_key == b"pepper"
+    with pytest.raises(InvalidParameterError) as info:  # "hash" without a secret would be a guessable plain hash
+        load_settings(config, env={k: v for k, v in env.items() if k != "EXPLICABLE_REDACTION_KEY"})
+    assert info.value.parameter == "redact"
+    row = redact([{"name": "Ann", "age": 40, "ssn": "1"}], s.redact, s.redaction_key)[0]
+    assert row == {"name": "hmac-sha256:" + hmac.new(b"pepper", b'"Ann"', hashlib.sha256).hexdigest(), "age": 40}
 
 
 @pytest.mark.parametrize("text", ["limits: {max_rows: 0}", "redact: {name: encrypt}", "timeout_seconds: -1",
