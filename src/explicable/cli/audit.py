@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from explicable.cli.fairness import split_columns
-from explicable.io import read_table
-from explicable.models import load_model
+from explicable.cli.fairness import load_labelled
 from explicable.reporting.report import audit_report
 
 __all__ = ["audit"]
@@ -30,11 +28,7 @@ def audit(
     trust: Annotated[bool, typer.Option("--trust", help="Allow pickle/joblib files: loading them runs code.")] = False,
 ) -> None:
     """Write one self-contained HTML audit report (opens offline) and print its path."""
-    adapter = load_model(model, trust=trust)
-    table = read_table(data)
-    columns = [str(c) for c in table.columns]
-    (target_column,) = split_columns(target, columns, "--target")[:1]
-    groups = split_columns(sensitive, columns, "--sensitive") if sensitive else []
+    adapter, table, target_column, groups = load_labelled(model, data, target, sensitive, trust=trust)
     report = audit_report(adapter, table, target=target_column, sensitive=groups, favorable=favorable,
                           threshold=threshold, random_state=seed)
     path = report.write(out)

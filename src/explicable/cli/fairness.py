@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 
@@ -13,8 +14,9 @@ from explicable.core.errors import InvalidParameterError
 from explicable.fairness import fairness_audit
 from explicable.io import read_table
 from explicable.models import load_model
+from explicable.models.base import ModelAdapter
 
-__all__ = ["BREACH_EXIT", "fairness", "split_columns"]
+__all__ = ["BREACH_EXIT", "fairness", "load_labelled", "split_columns"]
 
 #: Exit status when the policy is breached (0 ok, 1 internal error, 2 bad input).
 BREACH_EXIT = 3
@@ -33,6 +35,17 @@ def split_columns(spec: str, columns: list[str], option: str) -> list[str]:
     return names
 
 
+def load_labelled(model: Path, data: Path, target: str, sensitive: str | None, *, trust: bool
+                  ) -> tuple[ModelAdapter, pd.DataFrame, str, list[str]]:
+    """The model, the labelled rows, the target column and the sensitive columns, each checked."""
+    adapter = load_model(model, trust=trust)
+    table = read_table(data)
+    columns = [str(c) for c in table.columns]
+    (target_column,) = split_columns(target, columns, "--target")[:1]
+    groups = split_columns(sensitive, columns, "--sensitive") if sensitive else []
+    return adapter, table, target_column, groups
+
+
 def fairness(
     model: Annotated[Path, typer.Argument(help="Model file (as for `explicable explain`).")],
     data: Annotated[Path, typer.Argument(help="Labelled rows: CSV or Parquet with the model's columns, the target "
@@ -47,12 +60,11 @@ def fairness(
     trust: Annotated[bool, typer.Option("--trust", help="Allow pickle/joblib files: loading them runs code.")] = False,
 ) -> None:
     """Group metrics with confidence intervals and the four-fifths table; exit 3 when the policy is breached."""
-    adapter = load_model(model, trust=trust)
-    table = read_table(data)
-    columns = [str(c) for c in table.columns]
-    (target_column,) = split_columns(target, columns, "--target")[:1]
-    groups = split_columns(sensitive, columns, "--sensitive")
-    features = list(adapter.feature_names) if adapter.feature_names else [c for c in columns if c != target_column]
+    adapter, table, target_column, groups = load_labelled(model, data, target, sensitive, trust=trust)
+    if not groups:
+        raise InvalidParameterError(parameter="--sensitive", expected="one or more columns of DATA", got=sensitive)
+    features = list(adapter.feature_names) if adapter.feature_names else \
+        [str(c) for c in table.columns if str(c) != target_column]
     audit = fairness_audit(adapter, table[features], table[target_column], table[groups], positive=positive,
                            threshold=threshold, policy=policy, random_state=seed)
     console = Console()
