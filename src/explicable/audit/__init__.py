@@ -17,30 +17,45 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from explicable.audit._signing import read_public_key
 from explicable.audit.chain import VerifyReport
-from explicable.audit.store import AuditReceipt, AuditStore, open_store
+from explicable.audit.store import AuditReceipt, AuditStore, open_store, verify_read_only
 from explicable.core.errors import InvalidParameterError
 
 __all__ = ["AuditReceipt", "AuditStore", "VerifyReport", "export", "open_store", "verify"]
 
 
-def _open_existing(url: str, signing_key: Any) -> AuditStore:
-    # verify/export must never create an empty store (and a fresh key) where the auditor mistyped a path.
+def _existing_database(url: str) -> str | None:
+    """The SQLite file of ``url`` (which must exist), or None for other databases."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise InvalidParameterError(parameter="url", expected="a database URL", got=url) from exc
     database = parsed.database
-    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
-        if not Path(database).is_file():
-            raise InvalidParameterError(parameter="url", expected="an existing audit database", got=url)
-        if signing_key is None and not Path(database + ".key").is_file():
-            raise InvalidParameterError(parameter="signing_key", expected=f"the store's key ({database}.key)", got=None)
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if not Path(database).is_file():
+        raise InvalidParameterError(parameter="url", expected="an existing audit database", got=url)
+    return database
+
+
+def _open_existing(url: str, signing_key: Any) -> AuditStore:
+    # verify/export must never create an empty store (and a fresh key) where the auditor mistyped a path.
+    database = _existing_database(url)
+    if database is not None and signing_key is None and not Path(database + ".key").is_file():
+        raise InvalidParameterError(parameter="signing_key", expected=f"the store's key ({database}.key)", got=None)
     return open_store(url, signing_key=signing_key)
 
 
-def verify(url: str, *, signing_key: Any = None) -> VerifyReport:
-    """Verify the audit store at ``url`` (for ``explicable audit verify``)."""
+def verify(url: str, *, signing_key: Any = None, public_key: str | os.PathLike[str] | None = None) -> VerifyReport:
+    """Verify the audit store at ``url`` (for ``explicable audit verify``).
+
+    With ``public_key`` (the operator's published Ed25519 public key: raw hex, or a PEM file) the store is only
+    read and no private key is needed: what an external auditor runs. Otherwise the store's signing key is used.
+    """
+    if public_key is not None:
+        _existing_database(url)
+        return verify_read_only(url, read_public_key(public_key))
     store = _open_existing(url, signing_key)
     try:
         return store.verify()

@@ -78,3 +78,24 @@ def verify_signature(public_key_hex: str, message: bytes, signature_hex: str) ->
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def read_public_key(spec: str | os.PathLike[str]) -> str:
+    """An Ed25519 public key as raw hex, from hex text or a PEM file (public or private: its public part)."""
+    text = str(spec)
+    if len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text):
+        return text.lower()
+    path = Path(text)
+    if not path.is_file():
+        raise InvalidParameterError(parameter="public_key", expected="64 hex digits or a PEM file", got=text)
+    data = path.read_bytes()
+    try:
+        key = serialization.load_pem_public_key(data)
+    except ValueError:
+        try:
+            return public_hex(_from_pem(data, path))
+        except Exception:
+            raise InvalidParameterError(parameter="public_key", expected="an Ed25519 key in PEM", got=text) from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise InvalidParameterError(parameter="public_key", expected="an Ed25519 public key", got=text)
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()

@@ -273,29 +273,11 @@ class AuditStore:
         """Recompute the chain and every checkpoint; see :func:`explicable.audit.chain.verify_log`."""
         # Appends from this process wait meanwhile, so that the head read here matches the rows read.
         with self._lock, self._engine.connect() as conn:
-            head_row = conn.execute(select(tables.head).where(tables.head.c.id == 1)).first()
-            head = None if head_row is None else Head(int(head_row.seq), head_row.record_hash)
-            cps = [
-                Checkpoint(int(r.first_seq), int(r.last_seq), r.root, r.head_hash, r.time, r.signature, r.leaves)
-                for r in conn.execute(select(tables.checkpoints).order_by(tables.checkpoints.c.first_seq))
-            ]
-            anchor_row = conn.execute(
-                select(tables.anchors).order_by(tables.anchors.c.pruned_through.desc()).limit(1)
-            ).first()
-            anchor = (
-                None
-                if anchor_row is None
-                else Anchor(int(anchor_row.pruned_through), anchor_row.head_hash, anchor_row.time, anchor_row.signature)
-            )
-            return verify_log(self._rows(conn), cps, anchor, head, self._public)
+            return verify_connection(conn, self._public)
 
     @staticmethod
     def _rows(conn: Connection, since: float | None = None) -> Iterator[Row]:
-        query = select(tables.records).order_by(tables.records.c.seq)
-        if since is not None:
-            query = query.where(tables.records.c.ts >= since)
-        for r in conn.execution_options(yield_per=2000).execute(query):
-            yield Row(int(r.seq), r.decision_id, r.time, float(r.ts), r.status, r.body, r.record_hash)
+        return log_rows(conn, since)
 
     def export(self, target: str | os.PathLike[str], *, since: Any = None, format: str = "jsonl") -> int:
         """Write the records (from ``since``, a datetime or ISO-8601 string, on) as JSON Lines or Parquet."""
@@ -360,3 +342,43 @@ def _since(value: Any) -> float | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=_dt.UTC)  # a time without an offset is taken as UTC
     return value.timestamp()
+
+
+def log_rows(conn: Connection, since: float | None = None) -> Iterator[Row]:
+    """The records in seq order (from ``since``, a POSIX time, when given)."""
+    query = select(tables.records).order_by(tables.records.c.seq)
+    if since is not None:
+        query = query.where(tables.records.c.ts >= since)
+    for r in conn.execution_options(yield_per=2000).execute(query):
+        yield Row(int(r.seq), r.decision_id, r.time, float(r.ts), r.status, r.body, r.record_hash)
+
+
+def verify_connection(conn: Connection, public_key: str) -> VerifyReport:
+    """Verify the log readable through ``conn`` against ``public_key`` (raw Ed25519, hex)."""
+    head_row = conn.execute(select(tables.head).where(tables.head.c.id == 1)).first()
+    head = None if head_row is None else Head(int(head_row.seq), head_row.record_hash)
+    cps = [
+        Checkpoint(int(r.first_seq), int(r.last_seq), r.root, r.head_hash, r.time, r.signature, r.leaves)
+        for r in conn.execute(select(tables.checkpoints).order_by(tables.checkpoints.c.first_seq))
+    ]
+    anchor_row = conn.execute(select(tables.anchors).order_by(tables.anchors.c.pruned_through.desc()).limit(1)).first()
+    anchor = (
+        None
+        if anchor_row is None
+        else Anchor(int(anchor_row.pruned_through), anchor_row.head_hash, anchor_row.time, anchor_row.signature)
+    )
+    return verify_log(log_rows(conn), cps, anchor, head, public_key)
+
+
+def verify_read_only(url: str, public_key: str) -> VerifyReport:
+    """Verify the store at ``url`` with only the operator's published public key: no private key, no writes.
+
+    An auditor should take the public key from the operator, not from the database: whoever can rewrite the
+    database could also re-sign it with a key of their own.
+    """
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return verify_connection(conn, public_key)
+    finally:
+        engine.dispose()

@@ -21,9 +21,14 @@ _STORE = typer.Argument(help="The store: sqlite:///path/audit.db or postgresql+p
 _KEY = typer.Option(help="Ed25519 signing key (PEM file); default: beside a SQLite file, or $EXPLICABLE_AUDIT_KEY.")
 
 
-def verify(store: Annotated[str, _STORE], key: Annotated[Path | None, _KEY] = None) -> None:
+def verify(
+    store: Annotated[str, _STORE],
+    key: Annotated[Path | None, _KEY] = None,
+    public_key: Annotated[str | None, typer.Option(help="The operator's published public key (hex or PEM file): "
+                                                  "verify read-only, without the private key.")] = None,
+) -> None:
     """Recompute the hash chain and every signed checkpoint; exit 3 and name the first bad record if tampered."""
-    report = trail.verify(store, signing_key=key)
+    report = trail.verify(store, signing_key=key, public_key=public_key)
     Console(highlight=False).print(str(report), markup=False)
     if not report.ok:
         raise typer.Exit(TAMPERED_EXIT)

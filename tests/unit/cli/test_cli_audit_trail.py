@@ -62,3 +62,25 @@ def test_route_keeps_the_report_form() -> None:
     assert route(["audit", "model.json", "data.csv"]) == ["audit", "report", "model.json", "data.csv"]
     assert route(["audit", "verify", "sqlite:///x"]) == ["audit", "verify", "sqlite:///x"]
     assert route(["explain", "m", "d"]) == ["explain", "m", "d"]
+
+
+def test_auditor_verifies_with_the_published_public_key_only(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    url = store_with(tmp_path / "audit.db", 8)
+    store = open_store(url)
+    published = store.public_key
+    store.close(checkpoint=False)
+    (tmp_path / "audit.db.key").rename(tmp_path / "elsewhere.key")  # the auditor has no private key
+    code, out, err = run(["audit", "verify", url, "--public-key", published], capsys)
+    assert code == 0, err
+    # someone with write access re-creates the store under a key of their own: it verifies with its own key, but
+    # not against the operator's published one
+    (tmp_path / "audit.db").unlink()
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"audit.db{suffix}").unlink(missing_ok=True)
+    forged = store_with(tmp_path / "audit.db", 8)
+    assert run(["audit", "verify", forged], capsys)[0] == 0
+    code, out, _ = run(["audit", "verify", forged, "--public-key", published], capsys)
+    assert code == 3 and "NOT verified" in out
+    code, _, err = run(["audit", "verify", forged, "--public-key", "not-a-key"], capsys)
+    assert code == 2 and "public_key" in err
