@@ -19,8 +19,9 @@ from explicable.core._arrays import readonly_float
 from explicable.core._serialize import decode_array, encode_array
 from explicable.core.errors import InvalidDataError, InvalidParameterError
 from explicable.core.provenance import Provenance
+from explicable.core.validation import check_fraction
 
-__all__ = ["IMPORTANCE_SCHEMA", "FeatureImportance", "check_confidence", "t_interval"]
+__all__ = ["IMPORTANCE_SCHEMA", "FeatureImportance", "t_interval"]
 
 #: Identifier and version of the serialised form of a :class:`FeatureImportance`.
 IMPORTANCE_SCHEMA = "explicable.importance/1"
@@ -94,7 +95,7 @@ class FeatureImportance:
             object.__setattr__(self, "baseline", baseline)
         object.__setattr__(self, "feature_names", unique_names(self.feature_names, "feature_names", m))
         object.__setattr__(self, "output_names", unique_names(self.output_names, "output_names", k))
-        object.__setattr__(self, "confidence", check_confidence(self.confidence))
+        object.__setattr__(self, "confidence", check_fraction(self.confidence, "confidence"))
         if not isinstance(self.provenance, Provenance):
             raise InvalidParameterError(parameter="provenance", expected="a Provenance", got=self.provenance)
 
@@ -180,13 +181,6 @@ def t_interval(mean: np.ndarray, stderr: np.ndarray, dof: int, confidence: float
         return nan, nan.copy()
     half = stats.t.ppf(0.5 + confidence / 2, dof) * np.asarray(stderr)
     return np.asarray(mean) - half, np.asarray(mean) + half
-
-
-def check_confidence(value: Any) -> float:
-    """A confidence level strictly between 0 and 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 < value < 1:
-        raise InvalidParameterError(parameter="confidence", expected="a float in (0, 1)", got=value)
-    return float(value)
 
 
 # ---- helpers shared with the effect types ----------------------------------------------------------------

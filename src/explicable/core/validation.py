@@ -6,6 +6,7 @@ when every column is numeric, object otherwise) with column names and the schema
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ import pandas as pd
 from explicable.core.errors import InvalidDataError, InvalidParameterError
 from explicable.core.schema import Schema
 
-__all__ = ["Table", "as_table", "check_choice", "check_int", "check_random_state"]
+__all__ = ["check_fraction", "check_number", "Table", "as_table", "check_choice", "check_int", "check_random_state"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,37 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
         bounds = f"in the range [{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
         raise InvalidParameterError(parameter=name, expected=f"an int {bounds}", got=value)
     return int(value)
+
+
+def check_number(value: Any, name: str, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """Return ``value`` as a float, finite and within the bounds (open or closed), else raise naming it.
+
+    >>> check_number(0.5, "alpha", low=0, high=1, low_open=True, high_open=True)
+    0.5
+    """
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and math.isfinite(float(value))
+    if ok and low is not None:
+        ok = float(value) > low if low_open else float(value) >= low
+    if ok and high is not None:
+        ok = float(value) < high if high_open else float(value) <= high
+    if not ok:
+        if low is not None and high is not None:
+            bounds = f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        elif low is not None:
+            bounds = f" {'>' if low_open else '>='} {low:g}"
+        elif high is not None:
+            bounds = f" {'<' if high_open else '<='} {high:g}"
+        else:
+            bounds = ""
+        raise InvalidParameterError(parameter=name, expected=f"a finite number{bounds}", got=value)
+    return float(value)
+
+
+def check_fraction(value: Any, name: str) -> float:
+    """A number strictly between 0 and 1 (a confidence level, a significance level, a share)."""
+    return check_number(value, name, low=0, high=1, low_open=True, high_open=True)
 
 
 def check_random_state(value: Any, name: str = "random_state") -> int | None:

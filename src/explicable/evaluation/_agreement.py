@@ -8,7 +8,7 @@ import numpy as np
 
 from explicable.core.errors import InvalidDataError
 from explicable.core.explanation import Explanation
-from explicable.core.validation import check_choice
+from explicable.core.validation import check_choice, check_number
 from explicable.evaluation._common import (
     attributions,
     check_explanation,
@@ -17,7 +17,7 @@ from explicable.evaluation._common import (
     rank_correlation,
     top_k_sets,
 )
-from explicable.evaluation._result import CheckResult, check_threshold
+from explicable.evaluation._result import CheckResult
 
 __all__ = ["agreement", "aligned"]
 
@@ -57,7 +57,7 @@ def agreement(exp_a: Explanation, exp_b: Explanation, *, k: int | None = None, o
     >>> agreement(a, a).value, agreement(a, b).value, agreement(a, b, k=2).details["mean_top_k_jaccard"]
     (1.0, -1.0, 0.0)
     """
-    threshold = check_threshold(threshold)
+    threshold = check_number(threshold, "threshold")
     check_choice(by, "by", ("abs", "value"))
     phi_a, phi_b = aligned(exp_a, exp_b, output)
     size = default_k(k, phi_a.shape[1])

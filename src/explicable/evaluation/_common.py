@@ -13,7 +13,7 @@ from explicable.core.explanation import Explanation
 from explicable.core.validation import check_choice, check_int
 from explicable.explainers.base import Explainer
 
-__all__ = ["ExplainerLike", "attributions", "call_explainer", "check_explanation", "check_positive", "default_k",
+__all__ = ["ExplainerLike", "attributions", "call_explainer", "check_explanation", "default_k",
            "jaccard", "model_output", "rank_correlation", "top_k_sets"]
 
 #: A fitted Explainer, or a callable ``X -> Explanation`` (or an array (n, m) / (n, m, k) of attributions).
@@ -24,15 +24,6 @@ def check_explanation(value: Any, name: str = "explanation") -> Explanation:
     if not isinstance(value, Explanation):
         raise InvalidParameterError(parameter=name, expected="an Explanation", got=value)
     return value
-
-
-def check_positive(value: Any, name: str, *, upper: float | None = None) -> float:
-    """A finite float > 0 (and <= ``upper`` when given)."""
-    ok = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-    if not ok or not np.isfinite(value) or value <= 0 or (upper is not None and value > upper):
-        bound = f"in (0, {upper}]" if upper is not None else "> 0"
-        raise InvalidParameterError(parameter=name, expected=f"a finite number {bound}", got=value)
-    return float(value)
 
 
 def output_position(explanation: Explanation, output: Any, name: str = "output") -> int:

@@ -10,9 +10,10 @@ import pandas as pd
 
 from explicable.core.errors import InvalidParameterError
 from explicable.core.explanation import Explanation
+from explicable.core.validation import check_number
 from explicable.evaluation._agreement import aligned
 from explicable.evaluation._common import default_k
-from explicable.evaluation._result import ConsensusResult, check_threshold
+from explicable.evaluation._result import ConsensusResult
 
 __all__ = ["consensus"]
 
@@ -60,7 +61,7 @@ def consensus(explanations: Sequence[Explanation], *, k: int | None = None, name
     >>> r.disagreements, r.table.loc[r.table.feature == "b", "rank_lime"].item()
     (('b', 'e'), 5)
     """
-    threshold = check_threshold(threshold)
+    threshold = check_number(threshold, "threshold")
     if isinstance(explanations, Explanation) or not isinstance(explanations, Sequence) or len(explanations) < 2:
         raise InvalidParameterError(parameter="explanations", expected="a sequence of at least 2 Explanations",
                                     got=explanations)

@@ -14,9 +14,9 @@ import numpy as np
 
 from explicable.core.explanation import Explanation
 from explicable.core.random import make_rng
-from explicable.core.validation import check_choice, check_int
+from explicable.core.validation import check_choice, check_int, check_number
 from explicable.evaluation._perturb import prepare
-from explicable.evaluation._result import CurveResult, check_threshold
+from explicable.evaluation._result import CurveResult
 
 __all__ = ["deletion_curve", "insertion_curve"]
 
@@ -117,7 +117,7 @@ def _curve(kind: str, model: Any, X: Any, explanation: Explanation, *, backgroun
            steps: int | None, n_random: int, by: str, threshold: float, sigma: float | None,
            random_state: int | None, max_batch_rows: int) -> CurveResult:
     check_choice(by, "by", ("value", "abs"))
-    threshold = check_threshold(threshold)
+    threshold = check_number(threshold, "threshold")
     n_random = check_int(n_random, "n_random", low=1)
     rng, seed = make_rng(random_state)
     masked, phi = prepare(model, X, explanation, background=background, output=output, sigma=sigma,

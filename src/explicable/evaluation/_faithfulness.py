@@ -13,10 +13,10 @@ import numpy as np
 from explicable.core.errors import InvalidDataError
 from explicable.core.explanation import Explanation
 from explicable.core.random import make_rng
-from explicable.core.validation import check_choice, check_int
-from explicable.evaluation._common import check_positive, pearson_rows
+from explicable.core.validation import check_choice, check_int, check_number
+from explicable.evaluation._common import pearson_rows
 from explicable.evaluation._perturb import Masked, prepare
-from explicable.evaluation._result import CheckResult, check_threshold
+from explicable.evaluation._result import CheckResult
 
 __all__ = ["faithfulness_correlation", "infidelity"]
 
@@ -64,7 +64,7 @@ def faithfulness_correlation(model: Any, X: Any, explanation: Explanation, *, ba
     >>> round(r.value, 12), r.passed
     (1.0, True)
     """
-    threshold = check_threshold(threshold)
+    threshold = check_number(threshold, "threshold")
     n_samples = check_int(n_samples, "n_samples", low=2)
     rng, seed = make_rng(random_state)
     masked, phi = prepare(model, X, explanation, background=background, output=output, sigma=sigma,
@@ -141,7 +141,7 @@ def infidelity(model: Any, X: Any, explanation: Explanation, *, background: Any 
     >>> infidelity(model, X, exp, background=np.zeros((1, 3)), random_state=0).value
     0.0
     """
-    threshold = check_threshold(threshold)
+    threshold = check_number(threshold, "threshold")
     check_choice(perturbation, "perturbation", ("square", "gaussian"))
     n_samples = check_int(n_samples, "n_samples", low=1)
     rng, seed = make_rng(random_state)
@@ -150,7 +150,8 @@ def infidelity(model: Any, X: Any, explanation: Explanation, *, background: Any 
     if perturbation == "square":
         predicted, change, setting = _removal(masked, phi, rng, n_samples, subset_size, patch)
     else:
-        predicted, change, setting = _gaussian(masked, phi, rng, n_samples, check_positive(noise, "noise"))
+        scale = check_number(noise, "noise", low=0, low_open=True)
+        predicted, change, setting = _gaussian(masked, phi, rng, n_samples, scale)
     raw = ((predicted - change) ** 2).mean(axis=1)
     energy_attr = (predicted**2).sum(axis=1)
     beta = np.where(energy_attr > 0, (predicted * change).sum(axis=1) / np.where(energy_attr > 0, energy_attr, 1), 0)

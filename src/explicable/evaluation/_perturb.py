@@ -18,7 +18,8 @@ from scipy.ndimage import gaussian_filter
 
 from explicable.core.errors import InvalidDataError, InvalidParameterError
 from explicable.core.explanation import Explanation
-from explicable.evaluation._common import attributions, check_explanation, check_positive, model_output
+from explicable.core.validation import check_number
+from explicable.evaluation._common import attributions, check_explanation, model_output
 from explicable.models.base import ModelAdapter
 from explicable.models.wrap import wrap
 
@@ -149,7 +150,7 @@ def image_reference(images: np.ndarray, background: Any, sigma: float | None) ->
     n, h, w, c = images.shape
     if isinstance(background, str):
         if background == "blur":
-            s = max(h, w) / 8 if sigma is None else check_positive(sigma, "sigma")
+            s = max(h, w) / 8 if sigma is None else check_number(sigma, "sigma", low=0, low_open=True)
             ref = gaussian_filter(images, sigma=(0, s, s, 0), mode="nearest")
         elif background == "mean":
             ref = np.broadcast_to(images.mean(axis=(1, 2), keepdims=True), images.shape)

@@ -9,10 +9,10 @@ import numpy as np
 
 from explicable.core.errors import InvalidDataError, InvalidParameterError
 from explicable.core.random import make_rng
-from explicable.core.validation import check_choice
+from explicable.core.validation import check_choice, check_number
 from explicable.evaluation._common import ExplainerLike, call_explainer, rank_correlation
 from explicable.evaluation._randomize import n_layers, randomize_model
-from explicable.evaluation._result import CheckResult, check_threshold
+from explicable.evaluation._result import CheckResult
 
 __all__ = ["randomization_check"]
 
@@ -67,7 +67,7 @@ def randomization_check(explainer_factory: Callable[[Any], ExplainerLike], model
     >>> randomization_check(lambda model: (lambda Z: np.abs(Z)), lr, X, random_state=0).passed
     False
     """
-    threshold = check_threshold(threshold)
+    threshold = check_number(threshold, "threshold")
     check_choice(by, "by", ("abs", "value"))
     check_choice(method, "method", ("spearman", "kendall"))
     if not callable(explainer_factory):

@@ -10,9 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explicable.core.errors import InvalidParameterError
-
-__all__ = ["CheckResult", "ConsensusResult", "CurveResult", "check_threshold"]
+__all__ = ["CheckResult", "ConsensusResult", "CurveResult"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,14 +127,6 @@ class ConsensusResult(CheckResult):
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     disagreements: tuple[str, ...] = ()
     methods: tuple[str, ...] = ()
-
-
-def check_threshold(value: Any, name: str = "threshold") -> float:
-    """A finite real threshold, else an error naming the parameter."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(float(value)):
-        raise InvalidParameterError(parameter=name, expected="a finite number", got=value)
-    return float(value)
 
 
 def _judge(value: float, threshold: float, higher: bool, strict: bool) -> bool:

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 
 from explicable.core.random import make_rng
-from explicable.core.validation import check_int
-from explicable.evaluation._common import ExplainerLike, call_explainer, check_positive
+from explicable.core.validation import check_int, check_number
+from explicable.evaluation._common import ExplainerLike, call_explainer
 from explicable.evaluation._noise import Rows
-from explicable.evaluation._result import CheckResult, check_threshold
+from explicable.evaluation._result import CheckResult
 
 __all__ = ["max_sensitivity"]
 
@@ -56,8 +56,8 @@ def max_sensitivity(explainer: ExplainerLike, X: Any, *, radius: float = 0.05, n
     >>> r.passed, r.details["n_samples"]
     (True, 10)
     """
-    threshold = check_threshold(threshold)
-    radius = check_positive(radius, "radius")
+    threshold = check_number(threshold, "threshold")
+    radius = check_number(radius, "radius", low=0, low_open=True)
     n_samples = check_int(n_samples, "n_samples", low=1)
     rows = Rows(X, scale)
     rng, seed = make_rng(random_state)

@@ -10,10 +10,10 @@ import numpy as np
 
 from explicable.core.errors import InvalidParameterError
 from explicable.core.random import make_rng
-from explicable.core.validation import check_choice, check_int, check_random_state
+from explicable.core.validation import check_choice, check_int, check_number, check_random_state
 from explicable.evaluation._common import ExplainerLike, call_explainer, default_k, jaccard, top_k_sets
 from explicable.evaluation._noise import Rows
-from explicable.evaluation._result import CheckResult, check_threshold
+from explicable.evaluation._result import CheckResult
 from explicable.explainers.base import Explainer
 
 __all__ = ["stability"]
@@ -62,7 +62,7 @@ def stability(explainer: Explainer | Callable[[int], ExplainerLike], X: Any, *, 
     >>> r.value, r.passed
     (1.0, True)
     """
-    threshold = check_threshold(threshold)
+    threshold = check_number(threshold, "threshold")
     check_choice(by, "by", ("abs", "value"))
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < np.inf:
         raise InvalidParameterError(parameter="noise", expected="a finite number >= 0", got=noise)

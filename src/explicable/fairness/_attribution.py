@@ -16,8 +16,8 @@ import pandas as pd
 from explicable.core.errors import InvalidParameterError
 from explicable.core.explanation import Explanation
 from explicable.core.random import make_rng
-from explicable.core.validation import check_int
-from explicable.fairness._protected import check_confidence, group_rows
+from explicable.core.validation import check_fraction, check_int
+from explicable.fairness._protected import group_rows
 
 __all__ = ["GroupAttributions", "attributions_by_group"]
 
@@ -113,7 +113,7 @@ def attributions_by_group(
     """
     if not isinstance(explanation, Explanation):
         raise InvalidParameterError(parameter="explanation", expected="an Explanation", got=explanation)
-    level = check_confidence(confidence)
+    level = check_fraction(confidence, "confidence")
     draws = check_int(n_bootstrap, "n_bootstrap", low=1)
     rng, seed = make_rng(random_state)
     n, m, k = explanation.shape

@@ -17,8 +17,8 @@ from scipy.stats import norm
 
 from explicable.core.errors import InvalidDataError, InvalidParameterError, ModelOutputError
 from explicable.core.random import make_rng
-from explicable.core.validation import Table, check_int
-from explicable.fairness._protected import check_confidence, label, wilson_interval
+from explicable.core.validation import Table, check_fraction, check_int
+from explicable.fairness._protected import label, wilson_interval
 from explicable.models.base import ModelAdapter
 from explicable.models.wrap import wrap
 
@@ -128,7 +128,7 @@ def flip_test(
     adapter = wrap(model)
     table, fitted = _checked_data(adapter, X)
     j = _column(attribute, table)
-    level = check_confidence(confidence)
+    level = check_fraction(confidence, "confidence")
     out = _output_index(output, adapter)
     rows, seed = _rows(table.n_rows, max_rows, random_state)
     data = table.values[rows]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from explicable.core.errors import InvalidParameterError
 from explicable.core.random import make_rng
-from explicable.core.validation import check_choice, check_int
+from explicable.core.validation import check_choice, check_fraction, check_int
 from explicable.fairness._group_inputs import as_binary, as_scores, group_labels, sensitive_frame
 from explicable.fairness._metrics_bootstrap import (
     COUNT_METRICS,
@@ -28,7 +28,7 @@ from explicable.fairness._metrics_bootstrap import (
 from explicable.fairness._metrics_disparities import disparity_rows
 from explicable.fairness._results import GroupMetrics
 from explicable.fairness._significance import TESTS
-from explicable.fairness._tables_four_fifths import check_fraction, four_fifths_from_counts
+from explicable.fairness._tables_four_fifths import four_fifths_from_counts
 
 __all__ = ["METRICS", "group_metrics"]
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from explicable.core.errors import InvalidDataError, InvalidParameterError
 
-__all__ = ["MISSING", "Groups", "check_confidence", "group_rows", "label", "wilson_interval"]
+__all__ = ["MISSING", "Groups", "group_rows", "label", "wilson_interval"]
 
 #: Label of a row whose protected value is missing.
 MISSING = "missing"
@@ -127,10 +127,3 @@ def wilson_interval(successes: np.ndarray | int, trials: np.ndarray | int, z: fl
     lower = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
     upper = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
     return lower, upper
-
-
-def check_confidence(value: Any, name: str = "confidence") -> float:
-    """Return ``value`` if it is a float in (0, 1), else raise naming the parameter."""
-    if isinstance(value, bool) or not isinstance(value, (float, np.floating)) or not 0.0 < float(value) < 1.0:
-        raise InvalidParameterError(parameter=name, expected="a float in (0, 1)", got=value)
-    return float(value)

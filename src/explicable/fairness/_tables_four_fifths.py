@@ -15,22 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explicable.core.errors import InvalidParameterError
-from explicable.core.validation import check_choice
+from explicable.core.validation import check_choice, check_fraction
 from explicable.fairness._group_inputs import as_binary, group_labels, sensitive_frame
 from explicable.fairness._results import FourFifths
 from explicable.fairness._significance import TESTS, compare_proportions
 
-__all__ = ["check_fraction", "four_fifths", "four_fifths_from_counts"]
-
-
-def check_fraction(value: Any, name: str) -> float:
-    """A number strictly between 0 and 1, else an error naming the parameter."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-        and math.isfinite(float(value)) and 0.0 < float(value) < 1.0
-    if not ok:
-        raise InvalidParameterError(parameter=name, expected="a number in (0, 1)", got=value)
-    return float(value)
+__all__ = ["four_fifths", "four_fifths_from_counts"]
 
 
 def four_fifths_from_counts(counts: Mapping[str, tuple[Sequence[str], np.ndarray, np.ndarray]], *,

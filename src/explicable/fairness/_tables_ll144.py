@@ -23,10 +23,9 @@ import numpy as np
 import pandas as pd
 
 from explicable.core.errors import InvalidDataError, InvalidParameterError
-from explicable.core.validation import check_choice
+from explicable.core.validation import check_choice, check_fraction
 from explicable.fairness._group_inputs import INTERSECTION_SEP, as_binary, as_scores
 from explicable.fairness._results import LL144Table
-from explicable.fairness._tables_four_fifths import check_fraction
 
 __all__ = ["ll144_table"]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from explicable.core.errors import InvalidParameterError
+from explicable.core.validation import check_number
 
 __all__ = ["ROLES", "ApiKey", "Limits", "ModelSettings", "ServiceSettings", "hash_key", "load_settings"]
 
@@ -106,7 +107,7 @@ def load_settings(path: str | Path | None = None, *, env: Mapping[str, str] | No
     settings = ServiceSettings(
         models=tuple(_model(name, spec, base) for name, spec in dict(raw.get("models") or {}).items()),
         limits=_limits(raw.get("limits") or {}),
-        timeout_seconds=_positive(raw.get("timeout_seconds", 10.0), "timeout_seconds"),
+        timeout_seconds=check_number(raw.get("timeout_seconds", 10.0), "timeout_seconds", low=0, low_open=True),
         audit_url=str(environ.get("EXPLICABLE_AUDIT_URL") or raw.get("audit_url") or ServiceSettings.audit_url),
         redact=_redact(raw.get("redact") or {}),
         api_keys=tuple(_key(k) for k in raw.get("api_keys") or ()) + _env_keys(environ.get("EXPLICABLE_API_KEYS", "")),
@@ -157,12 +158,6 @@ def _limits(raw: Any) -> Limits:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidParameterError(parameter=f"limits.{key}", expected="a positive int", got=value)
     return Limits(**raw)
-
-
-def _positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise InvalidParameterError(parameter=name, expected="a positive number of seconds", got=value)
-    return float(value)
 
 
 def _redact(raw: Any) -> dict[str, str]:

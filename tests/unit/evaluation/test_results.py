@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from explicable import InvalidParameterError
+from explicable.core.validation import check_number
 from explicable.evaluation import CheckResult
-from explicable.evaluation._result import check_threshold
 
 
 @pytest.mark.parametrize(("value", "higher", "strict", "passed"), [
@@ -36,4 +36,4 @@ def test_to_dict_is_json_and_arrays_are_frozen() -> None:
 @pytest.mark.parametrize("bad", [True, "0.5", float("inf"), None])
 def test_threshold_must_be_a_finite_number(bad: object) -> None:
     with pytest.raises(InvalidParameterError, match="threshold"):
-        check_threshold(bad)
+        check_number(bad, "threshold")

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from explicable.core.groups import normalize_groups
-from explicable.core.importance import FeatureImportance, check_confidence, t_interval
+from explicable.core.importance import FeatureImportance, t_interval
 from explicable.core.random import make_rng
-from explicable.core.validation import Table, check_int, check_random_state
+from explicable.core.validation import Table, check_fraction, check_int, check_random_state
 from explicable.explainers.perturbation._common import DEFAULT_BATCH_ROWS, check_batch_rows, make_provenance, prepare
 from explicable.explainers.perturbation._scoring import Scorer, default_scoring, make_scorer
 from explicable.models.base import ModelAdapter
@@ -88,7 +88,7 @@ def permutation_importance(
     start = time.perf_counter()
     adapter, table = prepare(model, X)
     n_repeats = check_int(n_repeats, "n_repeats", low=1)
-    confidence = check_confidence(confidence)
+    confidence = check_fraction(confidence, "confidence")
     seed = check_random_state(random_state)
     max_batch_rows = check_batch_rows(max_batch_rows)
     names = adapter.feature_names or table.columns

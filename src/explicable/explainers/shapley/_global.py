@@ -11,8 +11,9 @@ from explicable._version import __version__
 from explicable.core.effects import DependenceData
 from explicable.core.errors import InvalidDataError, InvalidParameterError
 from explicable.core.explanation import Explanation
-from explicable.core.importance import FeatureImportance, check_confidence, t_interval
+from explicable.core.importance import FeatureImportance, t_interval
 from explicable.core.provenance import Provenance
+from explicable.core.validation import check_fraction
 
 __all__ = ["shapley_dependence", "shapley_importance"]
 
@@ -52,7 +53,7 @@ def shapley_importance(explanation: Explanation, *, confidence: float = 0.95) ->
     if not isinstance(explanation, Explanation):
         raise InvalidParameterError(parameter="explanation", expected="an Explanation", got=explanation)
     start = time.perf_counter()
-    confidence = check_confidence(confidence)
+    confidence = check_fraction(confidence, "confidence")
     n = explanation.shape[0]
     magnitude = np.abs(explanation.values)
     mean = magnitude.mean(axis=0)

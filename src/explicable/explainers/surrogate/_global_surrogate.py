@@ -14,7 +14,7 @@ import pandas as pd
 from explicable.core.errors import InvalidDataError, InvalidParameterError, LowFidelityWarning, MethodNotAvailableError
 from explicable.core.provenance import Provenance
 from explicable.core.random import make_rng
-from explicable.core.validation import Table, check_choice, check_int, check_random_state
+from explicable.core.validation import Table, check_choice, check_fraction, check_int, check_number, check_random_state
 from explicable.explainers.perturbation._common import make_provenance, prepare, resolve_outputs
 from explicable.explainers.perturbation._scoring import is_classifier
 
@@ -132,8 +132,8 @@ def distill(
     check_choice(kind, "kind", KINDS)
     check_choice(task, "task", TASKS)
     max_depth = check_int(max_depth, "max_depth", low=1)
-    test_size = _check_fraction(test_size, "test_size")
-    min_fidelity = _check_fraction(min_fidelity, "min_fidelity", closed=True)
+    test_size = check_fraction(test_size, "test_size")
+    min_fidelity = check_number(min_fidelity, "min_fidelity", low=0, high=1)
     _, seed = make_rng(check_random_state(random_state))
     names = adapter.feature_names or table.columns
     task = ("classification" if is_classifier(adapter) else "regression") if task == "auto" else task
@@ -167,15 +167,6 @@ def distill(
         n_train=int(train.size), n_test=int(test.size),
         provenance=make_provenance("global_surrogate", params, adapter, table, start, seed=seed,
                                    budget=table.n_rows))
-
-
-def _check_fraction(value: Any, name: str, *, closed: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool) and \
-        (0 <= value <= 1 if closed else 0 < value < 1)
-    if not ok:
-        raise InvalidParameterError(parameter=name, expected="a number in " + ("[0, 1]" if closed else "(0, 1)"),
-                                    got=value)
-    return float(value)
 
 
 def _split(n: int, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

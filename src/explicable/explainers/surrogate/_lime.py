@@ -11,7 +11,7 @@ import numpy as np
 from explicable.core.errors import InvalidParameterError
 from explicable.core.explanation import Explanation
 from explicable.core.random import make_rng
-from explicable.core.validation import Table, check_choice, check_int, check_random_state
+from explicable.core.validation import Table, check_choice, check_fraction, check_int, check_number, check_random_state
 from explicable.explainers.base import Attribution, Explainer
 from explicable.explainers.surrogate._lime_fit import SurrogateStats, kernel_weights, top_k_set_stable
 from explicable.explainers.surrogate._lime_report import attributions, diagnostics, select_outputs
@@ -103,13 +103,14 @@ class LimeTabular(Explainer):
         per_group = -(-check_int(n_samples, "n_samples", low=1) // self.n_resamples)
         self.n_samples = self.n_resamples * 2 ** int(np.ceil(np.log2(per_group)))
         self.mode = check_choice(mode, "mode", MODES)
-        self.kernel_width = None if kernel_width is None else _positive(kernel_width, "kernel_width")
-        self.alpha = _positive(alpha, "alpha", zero=True)
+        self.kernel_width = None if kernel_width is None else \
+            check_number(kernel_width, "kernel_width", low=0, low_open=True)
+        self.alpha = check_number(alpha, "alpha", low=0)
         self.stable_top_k = None if stable_top_k is None else check_int(stable_top_k, "stable_top_k", low=1)
         self.max_samples = 16 * self.n_samples if max_samples is None else check_int(max_samples, "max_samples",
                                                                                         low=self.n_samples)
-        self.confidence = _fraction(confidence, "confidence")
-        self.min_fidelity = float(_positive(min_fidelity, "min_fidelity", zero=True))
+        self.confidence = check_fraction(confidence, "confidence")
+        self.min_fidelity = check_number(min_fidelity, "min_fidelity", low=0)
         self.random_state = check_random_state(random_state)
         self.max_batch_rows = check_int(max_batch_rows, "max_batch_rows", low=1)
 
@@ -240,18 +241,3 @@ def _predict(model: ModelAdapter, X: np.ndarray, batch: int) -> np.ndarray:
 def _with_diagnostics(exp: Explanation, diag: dict[str, Any]) -> Explanation:
     parameters = {**exp.provenance.parameters, "diagnostics": diag}
     return replace(exp, provenance=replace(exp.provenance, parameters=parameters))
-
-
-def _positive(value: Any, name: str, *, zero: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-        and np.isfinite(value) and (value >= 0 if zero else value > 0)
-    if not ok:
-        raise InvalidParameterError(parameter=name, expected="a finite number " + (">= 0" if zero else "> 0"),
-                                    got=value)
-    return float(value)
-
-
-def _fraction(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-        raise InvalidParameterError(parameter=name, expected="a float in (0, 1)", got=value)
-    return float(value)
