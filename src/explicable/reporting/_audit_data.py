@@ -49,12 +49,8 @@ class AuditInputs:
     favorable_output: str
     threshold: float
     random_state: int
-
-    @property
-    def favorable_score(self) -> np.ndarray:
-        """The model's output for the favourable outcome, per row."""
-        return self.model.predict(self.model.check_data(self.X).values)[:, self.model.output_names.index(
-            self.favorable_output)]
+    #: The model's output for the favourable outcome, per row (predicted once).
+    favorable_score: np.ndarray
 
     @property
     def decisions(self) -> np.ndarray:
@@ -86,8 +82,10 @@ def prepare_inputs(model: ModelAdapter, data: pd.DataFrame, *, target: str, sens
                                     got=favorable)
     fav_output = str(favorable) if str(favorable) in outputs else outputs[-1]
     adverse = next(o for o in outputs if o != fav_output)
-    return AuditInputs(model, data[features], data[target], data[list(sensitive)], favorable, adverse, fav_output,
-                       float(threshold), int(random_state))
+    X = data[features]
+    score = model.predict(model.check_data(X).values)[:, outputs.index(fav_output)]
+    return AuditInputs(model, X, data[target], data[list(sensitive)], favorable, adverse, fav_output,
+                       float(threshold), int(random_state), score)
 
 
 def data_digest(frame: pd.DataFrame) -> str:
