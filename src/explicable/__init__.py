@@ -25,10 +25,19 @@ from explicable.core import (
     UnsafeModelError,
     UnsupportedModelError,
 )
-from explicable.evaluation import TopKStability, top_k_stable
+from explicable.evaluation import TopKStability, attention_report, top_k_stable
 from explicable.explainers import (
+    TCAV,
     Counterfactuals,
+    GradCAM,
+    IntegratedGradients,
+    Occlusion,
+    Saliency,
+    SmoothGrad,
+    TokenIntegratedGradients,
+    TokenOcclusion,
     ale,
+    attention_rollout,
     distill,
     explain,
     partial_dependence,
@@ -36,19 +45,22 @@ from explicable.explainers import (
     shapley_dependence,
     shapley_importance,
 )
-from explicable.models import FunctionModel, ModelAdapter, load_model, wrap
+from explicable.models import FunctionModel, ModelAdapter, TextClassifier, TorchAdapter, load_model, wrap
 from explicable.reasons import UnstableRankingError, reasons
 from explicable.reporting import audit_report
 
 __all__ = [
+    "TCAV",
     "BudgetExceededError",
     "Counterfactuals",
     "DependenceData",
-    "ExplicableError",
     "Explanation",
+    "ExplicableError",
     "FeatureEffect",
     "FeatureImportance",
     "FunctionModel",
+    "GradCAM",
+    "IntegratedGradients",
     "InvalidDataError",
     "InvalidParameterError",
     "LowFidelityWarning",
@@ -57,13 +69,22 @@ __all__ = [
     "ModelFileError",
     "ModelOutputError",
     "NotFittedError",
+    "Occlusion",
     "Provenance",
+    "Saliency",
+    "SmoothGrad",
+    "TextClassifier",
+    "TokenIntegratedGradients",
+    "TokenOcclusion",
     "TopKStability",
+    "TorchAdapter",
     "UnsafeModelError",
     "UnstableRankingError",
     "UnsupportedModelError",
     "__version__",
     "ale",
+    "attention_report",
+    "attention_rollout",
     "audit_report",
     "distill",
     "explain",

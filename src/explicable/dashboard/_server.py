@@ -1,6 +1,8 @@
 """The dashboard's HTTP layer: the page, its bundled assets and JSON endpoints, on the standard library's server.
 
-Thin on purpose: each endpoint parses its parameters, calls :class:`DashboardState`, and sends the dict back.
+Thin on purpose: each endpoint parses its parameters, calls :class:`DashboardState` (tables) or
+:class:`DeepDashboardState` (images and texts: ``/api/overview``, ``/api/item?item=N``,
+``/api/heads?item=N&layer=L``), and sends the dict back.
 Bad input (an unknown feature, a value a feature can't take, a row out of range) gets a 400 with a JSON body
 ``{"error": ..., "parameter": ...}``. Nothing is fetched from the network: the page, script and style are
 package files, and the Content-Security-Policy forbids the browser to load anything from elsewhere.
@@ -19,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from explicable.core.errors import ExplicableError, InvalidParameterError
+from explicable.dashboard._deep import DeepDashboardState
 from explicable.dashboard._state import DashboardState
 
 __all__ = ["DashboardServer"]
@@ -27,7 +30,10 @@ __all__ = ["DashboardServer"]
 MAX_BODY = 1 << 16
 _ASSETS = {"/": ("index.html", "text/html; charset=utf-8"), "/index.html": ("index.html", "text/html; charset=utf-8"),
            "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
+           "/static/deep.js": ("deep.js", "text/javascript; charset=utf-8"),
            "/static/app.css": ("app.css", "text/css; charset=utf-8")}
+#: The page of an image or text model's dashboard, served as the index instead of the tabular one.
+_DEEP_PAGE = ("deep.html", "text/html; charset=utf-8")
 _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -42,7 +48,8 @@ class DashboardServer:
 
     Parameters
     ----------
-    state : DashboardState
+    state : DashboardState or DeepDashboardState
+        A table's dashboard, or an image or text model's (then the index is the deep page).
     host : str, default "127.0.0.1"
         Interface to listen on. The default keeps the dashboard on this machine; a loopback server also
         refuses requests addressed to any other host name (DNS rebinding).
@@ -60,9 +67,11 @@ class DashboardServer:
     True
     """
 
-    def __init__(self, state: DashboardState, *, host: str = "127.0.0.1", port: int = 8050) -> None:
-        if not isinstance(state, DashboardState):
-            raise InvalidParameterError(parameter="state", expected="a DashboardState", got=state)
+    def __init__(self, state: DashboardState | DeepDashboardState, *, host: str = "127.0.0.1",
+                 port: int = 8050) -> None:
+        if not isinstance(state, (DashboardState, DeepDashboardState)):
+            raise InvalidParameterError(parameter="state", expected="a DashboardState or DeepDashboardState",
+                                        got=state)
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise InvalidParameterError(parameter="port", expected="an int in [0, 65535]", got=port)
         self.state = state
@@ -109,9 +118,17 @@ class DashboardServer:
         self.stop()
 
     # ---- routing ---------------------------------------------------------------------------------------
+    def asset(self, path: str) -> tuple[str, str] | None:
+        """The bundled file (name, content type) served at ``path``, if any."""
+        if path in ("/", "/index.html") and isinstance(self.state, DeepDashboardState):
+            return _DEEP_PAGE
+        return _ASSETS.get(path)
+
     def get(self, path: str, query: dict[str, list[str]]) -> Any:
         """The JSON answer of a GET endpoint (:class:`NotFoundError` for an unknown path)."""
         state = self.state
+        if isinstance(state, DeepDashboardState):
+            return self._get_deep(state, path, query)
         routes: dict[str, Callable[[], Any]] = {
             "/api/overview": state.overview, "/api/schema": state.schema, "/api/importance": state.importance,
             "/api/fairness": state.fairness,
@@ -123,9 +140,20 @@ class DashboardServer:
         with self.lock:
             return view()
 
+    def _get_deep(self, state: DeepDashboardState, path: str, query: dict[str, list[str]]) -> Any:
+        routes: dict[str, Callable[[], Any]] = {
+            "/api/overview": state.overview,
+            "/api/item": lambda: state.item(_number(query, "item")),
+            "/api/heads": lambda: state.heads(_number(query, "item"), _number(query, "layer", required=False))}
+        view = routes.get(path)
+        if view is None:
+            raise NotFoundError(path)
+        with self.lock:
+            return view()
+
     def post(self, path: str, body: Any) -> Any:
         """The JSON answer of a POST endpoint (:class:`NotFoundError` for an unknown path)."""
-        if path != "/api/whatif":
+        if path != "/api/whatif" or not isinstance(self.state, DashboardState):
             raise NotFoundError(path)
         if not isinstance(body, dict) or set(body) - {"row", "changes"}:
             raise InvalidParameterError(parameter="body", expected='{"row": N, "changes": {feature: value}}',
@@ -162,6 +190,17 @@ def _row(query: dict[str, list[str]]) -> int:
                                     got=values[0] if values else None) from None
 
 
+def _number(query: dict[str, list[str]], name: str, *, required: bool = True) -> int | None:
+    values = query.get(name, [])
+    if not values and not required:
+        return None
+    try:
+        return int(values[0])
+    except (IndexError, ValueError):
+        raise InvalidParameterError(parameter=name, expected=f"a whole number, e.g. ?{name}=3",
+                                    got=values[0] if values else None) from None
+
+
 def _asset(name: str) -> bytes:
     return resources.files("explicable.dashboard").joinpath("assets", name).read_bytes()
 
@@ -188,8 +227,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._check_host():
             return
         parts = urlsplit(self.path)
-        if parts.path in _ASSETS:
-            name, content_type = _ASSETS[parts.path]
+        asset = self.dashboard.asset(parts.path)
+        if asset is not None:
+            name, content_type = asset
             self._send(HTTPStatus.OK, _asset(name), content_type, cache=True)
             return
         self._answer(lambda: self.dashboard.get(parts.path, parse_qs(parts.query)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 from scipy.stats import rankdata
@@ -16,8 +16,15 @@ from explicable.explainers.base import Explainer
 __all__ = ["ExplainerLike", "attributions", "call_explainer", "check_explanation", "default_k",
            "jaccard", "model_output", "rank_correlation", "top_k_sets"]
 
-#: A fitted Explainer, or a callable ``X -> Explanation`` (or an array (n, m) / (n, m, k) of attributions).
-ExplainerLike: TypeAlias = Explainer | Callable[[Any], Any]
+class Explains(Protocol):
+    """Any fitted object with ``explain(X) -> Explanation`` (the text, attention and concept explainers)."""
+
+    def explain(self, X: Any, *, target: Any = None) -> Explanation: ...
+
+
+#: A fitted Explainer or object with ``explain``, or a callable ``X -> Explanation`` (or an array (n, m) /
+#: (n, m, k) of attributions).
+ExplainerLike: TypeAlias = Explainer | Explains | Callable[[Any], Any]
 
 
 def check_explanation(value: Any, name: str = "explanation") -> Explanation:
@@ -64,11 +71,14 @@ def model_output(model_names: tuple[str, ...], explanation: Explanation, output:
 
 
 def call_explainer(explainer: Any, X: Any, output: Any, *, name: str = "explainer") -> np.ndarray:
-    """Attributions (n, m) of ``explainer`` for ``X``: a fitted Explainer, or a callable returning an
+    """Attributions (n, m) of ``explainer`` for ``X``: a fitted Explainer, any fitted object with an
+    ``explain(X) -> Explanation`` method (the text and attention explainers), or a callable returning an
     Explanation or an array (n, m) or (n, m, k)."""
     if isinstance(explainer, Explainer):
         rows = X.reshape(X.shape[0], -1) if isinstance(X, np.ndarray) and X.ndim > 2 else X
         return attributions(explainer.explain(rows), output)
+    if callable(getattr(explainer, "explain", None)):
+        return attributions(explainer.explain(X), output)
     if not callable(explainer):
         raise InvalidParameterError(parameter=name, expected="a fitted Explainer or a callable X -> Explanation",
                                     got=explainer)

@@ -3,6 +3,8 @@
 from explicable.models.base import Decomposition, Differentiable, LinearTerms, ModelAdapter, TreeContributions
 from explicable.models.function import FunctionModel
 from explicable.models.loading import load_model
+from explicable.models.torch import TorchAdapter
+from explicable.models.transformers import TextClassifier
 from explicable.models.wrap import SUPPORTED, wrap
 
 __all__ = [
@@ -12,6 +14,8 @@ __all__ = [
     "FunctionModel",
     "LinearTerms",
     "ModelAdapter",
+    "TextClassifier",
+    "TorchAdapter",
     "TreeContributions",
     "load_model",
     "wrap",

@@ -21,7 +21,8 @@ SUPPORTED = (
     "LightGBM (LGBMClassifier, LGBMRegressor, Booster)",
     "CatBoost (CatBoostClassifier, CatBoostRegressor)",
     "ONNX (onnxruntime.InferenceSession or onnx.ModelProto)",
-    "PyTorch modules (torch.nn.Module, with the 'deep' extra)",
+    "PyTorch modules (torch.nn.Module, with the 'deep' extra; images with image_shape=(H, W, C))",
+    "Hugging Face sequence classifiers with their tokenizer (tokenizer=..., with the 'text' extra)",
     "plain Python callables f(X) -> (n, k)",
     "an explicable ModelAdapter",
 )
@@ -46,7 +47,8 @@ def wrap(obj: Any, **options: Any) -> ModelAdapter:
         Any of :data:`SUPPORTED`.
     **options
         Passed to the adapter: ``output_space``, ``output_names``, ``feature_names`` and adapter-specific ones
-        (``output`` for ONNX, ``n_features`` for callables and PyTorch).
+        (``output`` for ONNX, ``n_features`` for callables and PyTorch, ``image_shape`` for PyTorch image
+        models, ``tokenizer`` for text classifiers).
 
     Raises
     ------
@@ -82,6 +84,10 @@ def wrap(obj: Any, **options: Any) -> ModelAdapter:
         from explicable.models.onnx import OnnxAdapter
 
         return OnnxAdapter(obj, **options)
+    if _isinstance(obj, "torch.nn", "Module") and "tokenizer" in options:
+        from explicable.models.transformers import TextClassifier
+
+        return TextClassifier(obj, **options)
     if _isinstance(obj, "torch.nn", "Module"):
         from explicable.models.torch import TorchAdapter
 

@@ -15,6 +15,7 @@ from explicable.reporting.narrative import (
 from explicable.reporting.plots import (
     PlotText,
     plot_attention_heads,
+    plot_attention_report,
     plot_beeswarm,
     plot_curve,
     plot_dependence,
@@ -50,6 +51,7 @@ __all__ = [
     "find_jargon",
     "flesch_reading_ease",
     "plot_attention_heads",
+    "plot_attention_report",
     "plot_beeswarm",
     "plot_curve",
     "plot_dependence",

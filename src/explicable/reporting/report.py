@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from explicable._version import __version__
-from explicable.core.errors import MethodNotAvailableError
+from explicable.core.errors import InvalidDataError, InvalidParameterError, MethodNotAvailableError
 from explicable.core.validation import check_int, check_random_state
 from explicable.models.wrap import wrap
 from explicable.reporting._audit_data import Section, failure, prepare_inputs
@@ -95,20 +95,27 @@ class AuditReport:
         return out
 
 
-def audit_report(model: Any, data: pd.DataFrame, *, target: str, sensitive: Sequence[str] = (),
+def audit_report(model: Any, data: Any, *, target: str | None = None, sensitive: Sequence[str] = (),
                  favorable: Any = None, threshold: float = 0.5, n_explain: int = 200, n_local: int = 3,
-                 background_size: int = 100, random_state: int | None = 0, title: str = "Model audit report"
-                 ) -> AuditReport:
+                 background_size: int = 100, random_state: int | None = 0, title: str = "Model audit report",
+                 output: str | None = None, labels: Any = None, masks: Any = None,
+                 concepts: Mapping[str, Any] | None = None, random_images: Any = None) -> AuditReport:
     """Audit ``model`` on the labelled rows of ``data`` and render the report.
+
+    For an image model (a :class:`~explicable.models.torch.TorchAdapter` with ``image_shape``) pass images
+    (n, H, W, C) as ``data``; for a text classifier (:class:`~explicable.models.transformers.TextClassifier`)
+    a list of texts. The report then shows attributions side by side (Grad-CAM, Integrated Gradients,
+    SmoothGrad; or token heat-text and attention), their sanity checks and deletion curves, localisation
+    against ``masks``, TCAV for ``concepts`` and the attention validation report (see ``output`` and after).
 
     Parameters
     ----------
     model : model object or ModelAdapter
-        A binary classifier.
-    data : DataFrame
-        The model's features, the ``target`` column and the ``sensitive`` columns.
+        A binary classifier (tables), or an image or text model.
+    data : DataFrame, or images (n, H, W, C), or a sequence of str
+        The model's features, the ``target`` column and the ``sensitive`` columns; or images or texts.
     target : str
-        The true outcome.
+        The true outcome (required for tables).
     sensitive : sequence of str
         Sensitive attributes for the fairness audit (columns of ``data``, model inputs or not).
     favorable : optional
@@ -124,6 +131,15 @@ def audit_report(model: Any, data: pd.DataFrame, *, target: str, sensitive: Sequ
     random_state : int, default 0
         Seed of every sampled step; the same inputs and seed give the same report.
     title : str
+    output : str, optional
+        Images and texts: the output explained (default the model's last, e.g. the positive class).
+    labels : array of shape (n,), optional
+        Images and texts: true classes (output positions or names), for the accuracy line.
+    masks : array of shape (n, H, W) of bool, optional
+        Images: ground-truth regions, for the pointing game and IoU.
+    concepts : mapping of str to images, optional
+        Images: concept examples for TCAV, with ``random_images`` to compare them with.
+    random_images : images, optional
 
     Returns
     -------
@@ -134,6 +150,13 @@ def audit_report(model: Any, data: pd.DataFrame, *, target: str, sensitive: Sequ
     start = time.perf_counter()
     seed = check_random_state(random_state)
     seed = 0 if seed is None else seed
+    if not isinstance(data, pd.DataFrame):
+        return _deep_report(model, data, output=output, labels=labels, masks=masks, concepts=concepts,
+                            random_images=random_images, n_show=max(1, check_int(n_local, "n_local", low=0)),
+                            seed=seed, title=title, start=start)
+    if not isinstance(target, str):
+        raise InvalidParameterError(parameter="target", expected="the name of the outcome column of data",
+                                    got=target)
     n_explain, n_local = check_int(n_explain, "n_explain", low=1), check_int(n_local, "n_local", low=0)
     inputs = prepare_inputs(wrap(model), data, target=target, sensitive=list(sensitive), favorable=favorable,
                             threshold=threshold, random_state=seed)
@@ -152,6 +175,73 @@ def audit_report(model: Any, data: pd.DataFrame, *, target: str, sensitive: Sequ
     sections.append(provenance_section(inputs, data, exp))
     page = _render(title, sections, seed, len(data))
     return AuditReport(page, tuple(s.id for s in sections), time.perf_counter() - start)
+
+
+def _deep_report(model: Any, data: Any, *, output: str | None, labels: Any, masks: Any,
+                 concepts: Mapping[str, Any] | None, random_images: Any, n_show: int, seed: int, title: str,
+                 start: float) -> AuditReport:
+    from explicable.reporting._deep_sections import image_sections, text_sections
+
+    adapter = wrap(model)
+    if isinstance(data, str) or (isinstance(data, Sequence) and len(data) > 0
+                                 and all(isinstance(t, str) for t in data)):
+        texts = [data] if isinstance(data, str) else list(data)
+        chosen = _deep_output(adapter, output)
+        sections, explained = text_sections(adapter, texts, output=chosen, labels=labels, n_show=n_show,
+                                            seed=seed)
+        n_items = len(texts)
+    elif (shape := getattr(adapter, "image_shape", None)) is not None:
+        images = np.asarray(data, dtype="float32")
+        images = images[None] if images.ndim == 3 else images
+        if images.ndim != 4 or tuple(images.shape[1:]) != tuple(shape):
+            raise InvalidDataError(parameter="data", expected=f"images (n, {', '.join(map(str, shape))})", got=data)
+        chosen = _deep_output(adapter, output)
+        sections, explained = image_sections(
+            adapter, images, output=chosen, labels=labels, masks=None if masks is None else np.asarray(masks, bool),
+            concepts=concepts, random_images=random_images, n_show=n_show, seed=seed)
+        n_items = len(images)
+    else:
+        raise InvalidDataError(parameter="data", expected="a DataFrame (tables), images (n, H, W, C) for a "
+                               "TorchAdapter with image_shape, or texts for a TextClassifier", got=data)
+    sections.append(_deep_limitations(explained))
+    sections.append(_deep_provenance(adapter, explained, seed))
+    page = _render(title, sections, seed, n_items)
+    return AuditReport(page, tuple(s.id for s in sections), time.perf_counter() - start)
+
+
+def _deep_output(adapter: Any, output: str | None) -> str:
+    names = list(adapter.output_names)
+    if output is None:
+        return str(names[-1])
+    if output not in names:
+        raise InvalidParameterError(parameter="output", expected=f"one of {names}", got=output)
+    return output
+
+
+def _deep_limitations(explained: Mapping[str, Any]) -> Section:
+    section = Section("limitations", "Limitations and method notes")
+    section.paragraphs += [
+        "Gradient attributions describe the network's local sensitivity along a path from a baseline (the blurred "
+        "image, or [MASK] embeddings); another baseline gives other numbers. Grad-CAM is coarse: its resolution "
+        "is that of the last convolution layer, upsampled. None of these maps say why the world looks as it does.",
+        "Attention weights show where the network mixes information, not what its decision rests on; they are "
+        "reported here next to attributions, with a per-input verdict, and should be read only where the "
+        "verdict says they are faithful.",
+        "Checks (randomisation, deletion curves, localisation) are computed on the few inputs of this report; "
+        "they are evidence about these inputs, not guarantees for others.",
+    ]
+    section.paragraphs += [f"Explained with: {', '.join(sorted(explained))}."] if explained else []
+    return section
+
+
+def _deep_provenance(adapter: Any, explained: Mapping[str, Any], seed: int) -> Section:
+    section = Section("provenance", "Provenance")
+    rows = [(name, exp.provenance.method, exp.provenance.model_fingerprint, exp.provenance.data_fingerprint,
+             f"{exp.provenance.elapsed_seconds:.3g}") for name, exp in explained.items()]
+    section.tables.append(("Explanations", pd.DataFrame(
+        rows, columns=["method", "explainer", "model fingerprint", "data fingerprint", "seconds"])))
+    section.paragraphs.append(f"explicable {__version__}; seed {seed}.")
+    return section
 
 
 def _guarded(build: Callable[[], Section], section_id: str, title: str) -> Section:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from explicable import InvalidDataError, ModelOutputError, wrap
+from explicable import InvalidDataError, InvalidParameterError, ModelOutputError, wrap
 from explicable.models import Differentiable
 from explicable.models.torch import TorchAdapter
 
@@ -131,3 +131,85 @@ def test_fingerprint_follows_the_weights(net):
     with torch.no_grad():
         net[2].bias[0] += 1.0
     assert adapter.fingerprint() != first
+
+
+# ---- image modules ------------------------------------------------------------------------------------------
+def _conv(seed: int = 7) -> torch.nn.Sequential:
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(64, 2))
+
+
+class _ChannelsLast(torch.nn.Module):
+    def __init__(self, inner: torch.nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(x.permute(0, 3, 1, 2))
+
+
+@pytest.fixture(scope="module")
+def pictures() -> np.ndarray:
+    return np.random.default_rng(8).random((5, 6, 6, 3))
+
+
+def test_image_predict_takes_flattened_hwc_rows(pictures):
+    net = _conv()
+    adapter = TorchAdapter(net, image_shape=(6, 6, 3), output_names=["a", "b"])
+    assert adapter.n_features == 108 and adapter.input_shape == (6, 6, 3)
+    out = adapter.predict(pictures.reshape(5, -1))
+    with torch.no_grad():
+        expected = net(torch.tensor(pictures.transpose(0, 3, 1, 2), dtype=torch.float32)).numpy()
+    np.testing.assert_array_equal(out, expected.astype("float64"))
+    last = TorchAdapter(_ChannelsLast(net), image_shape=(6, 6, 3), channels_first=False, output_names=["a", "b"])
+    np.testing.assert_allclose(last.predict(pictures.reshape(5, -1)), out, rtol=1e-6)
+    with pytest.raises(InvalidDataError, match="108 columns"):
+        adapter.predict(pictures.reshape(5, 6, -1)[:, 0])
+
+
+def test_module_input_and_to_public_are_inverse(pictures):
+    adapter = TorchAdapter(_conv(), image_shape=(6, 6, 3), output_names=["a", "b"])
+    tensor = adapter.module_input(pictures)
+    assert tuple(tensor.shape) == (5, 3, 6, 6) and tensor.is_contiguous() and tensor.dtype == torch.float32
+    np.testing.assert_allclose(adapter.to_public(tensor), pictures, rtol=1e-6)
+    np.testing.assert_array_equal(adapter.module_input(pictures.reshape(5, -1)), tensor)
+    assert adapter.device == torch.device("cpu")
+    rows = TorchAdapter(torch.nn.Linear(4, 1).double())
+    assert rows.module_input(np.ones((2, 4))).dtype == torch.float64 and rows.input_shape is None
+
+
+def test_image_gradient_is_in_hwc_row_order(pictures):
+    net = _conv()
+    adapter = TorchAdapter(net, image_shape=(6, 6, 3), output_names=["a", "b"])
+    grad = adapter.gradient(pictures.reshape(5, -1), 1)
+    x = torch.tensor(pictures.transpose(0, 3, 1, 2), dtype=torch.float32, requires_grad=True)
+    (expected,) = torch.autograd.grad(net(x)[:, 1].sum(), x)
+    np.testing.assert_allclose(grad, expected.numpy().transpose(0, 2, 3, 1).reshape(5, -1), rtol=1e-5, atol=1e-8)
+    assert grad.shape == (5, 108) and grad.dtype == np.float64
+
+
+def test_image_settings_are_checked():
+    for shape in [(6, 6), (6, 0, 3), [6, 6, 3.0], "663"]:
+        with pytest.raises(InvalidParameterError, match="'image_shape'"):
+            TorchAdapter(_conv(), image_shape=shape)
+    with pytest.raises(InvalidParameterError, match="'n_features'"):
+        TorchAdapter(_conv(), image_shape=(6, 6, 3), n_features=10)
+    with pytest.raises(InvalidParameterError, match="'channels_first'"):
+        TorchAdapter(_conv(), image_shape=(6, 6, 3), channels_first="yes")
+    with pytest.raises(InvalidParameterError, match="'batch_size'"):
+        TorchAdapter(_conv(), batch_size=0)
+
+
+def test_evaluating_freezes_and_restores(net):
+    adapter = wrap(net, output_names=["a", "b", "c"])
+    net.train()
+    with adapter.evaluating(freeze=True):
+        assert not net.training and not any(p.requires_grad for p in net.parameters())
+    assert net.training and all(p.requires_grad for p in net.parameters())
+
+
+def test_fingerprint_records_the_image_layout():
+    net = _conv()
+    assert TorchAdapter(net).fingerprint() != TorchAdapter(net, image_shape=(6, 6, 3)).fingerprint()
+    assert TorchAdapter(net, image_shape=(6, 6, 3)).fingerprint() != TorchAdapter(
+        net, image_shape=(6, 6, 3), channels_first=False).fingerprint()

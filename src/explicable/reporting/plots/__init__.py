@@ -8,6 +8,7 @@ the numbers as a table; see :func:`text_alternative`) and returns the Axes. :fun
 matplotlib is needed here only: ``import explicable`` does not import this package.
 """
 
+from explicable.reporting.plots._attention_report import plot_attention_report
 from explicable.reporting.plots._attribution import plot_force, plot_waterfall
 from explicable.reporting.plots._deep import plot_attention_heads, plot_image_overlay, plot_token_heat
 from explicable.reporting.plots._drift import plot_drift
@@ -22,6 +23,7 @@ from explicable.reporting.plots._text import PlotText, text_alternative
 __all__ = [
     "PlotText",
     "plot_attention_heads",
+    "plot_attention_report",
     "plot_beeswarm",
     "plot_curve",
     "plot_dependence",
