@@ -8,6 +8,7 @@ from collections.abc import Callable
 import lightgbm
 import numpy as np
 import pytest
+import torch
 import xgboost
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -35,6 +36,15 @@ def _nonlinear(A: np.ndarray) -> np.ndarray:
     return np.column_stack([np.sin(A[:, 0]) * A[:, 1] + A[:, 2] ** 2 - A[:, 3], A[:, 0] * A[:, 3]])
 
 
+def _torch_mlp() -> object:
+    """A float64 tanh MLP with two outputs that ignores x4 (its first-layer weights are zero)."""
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(5, 16), torch.nn.Tanh(), torch.nn.Linear(16, 2)).double()
+    with torch.no_grad():
+        module[0].weight[:, 4] = 0.0
+    return explicable.TorchAdapter(module, output_names=["a", "b"], feature_names=[f"x{j}" for j in range(5)])
+
+
 GAME_MODELS: list[Callable[[], object]] = [
     lambda: explicable.FunctionModel(_nonlinear, output_names=["a", "b"], n_features=5),
     lambda: lightgbm.LGBMRegressor(n_estimators=20, num_leaves=8, verbose=-1).fit(X, y_reg),
@@ -59,14 +69,25 @@ CASES: dict[str, list[Callable[[], object]]] = {
     "kernel": GAME_MODELS,
     "permutation": GAME_MODELS,
     "lime": GAME_MODELS,
+    "integrated_gradients": [_torch_mlp],
+    "saliency": [_torch_mlp],
+    "smoothgrad": [_torch_mlp],
+    "occlusion": [_torch_mlp],
 }
-#: Methods whose values add up to a surrogate's prediction, not the model's: no efficiency or dummy axiom.
-NOT_ADDITIVE = {"lime"}
+#: Methods for images or texts only, with their own suites (closed forms, peers, sanity checks).
+NON_TABULAR = {"gradcam": "tests/unit/explainers/gradient/test_gradient_gradcam.py",
+               "attention": "tests/unit/explainers/attention/"}
+#: Methods whose values are no decomposition of the model's output (a surrogate's coefficients, gradients,
+#: output drops): no efficiency axiom. The dummy axiom holds for all but LIME (its ridge shares weight).
+NOT_ADDITIVE = {"lime", "saliency", "smoothgrad", "occlusion"}
+NO_DUMMY = {"lime"}
+#: Gradient methods with error bars from random noise (not a coalition budget).
+NOISY = {"smoothgrad"}
 PARAMS = [(name, i) for name in REGISTRY.names() for i in range(len(CASES.get(name, [])))]
 
 
 def test_every_registered_method_has_cases() -> None:
-    assert set(REGISTRY.names()) == set(CASES)
+    assert set(REGISTRY.names()) == set(CASES) | set(NON_TABULAR)
 
 
 @pytest.mark.parametrize(("method", "case"), PARAMS)
@@ -96,7 +117,7 @@ class TestConformance:
         np.testing.assert_allclose(exp.output_totals, target, atol=1e-6, rtol=0)
 
     def test_dummy(self, method: str, case: int) -> None:
-        if method in NOT_ADDITIVE:
+        if method in NO_DUMMY:
             pytest.skip(f"{method} has no dummy axiom")
         _, exp = self.explain(method, case)
         bound = 4 * exp.stderr[:, 4, :] if method == "kernel" and exp.stderr is not None else 0.0
@@ -113,6 +134,9 @@ class TestConformance:
             assert exp.stderr is not None and np.all(exp.stderr >= 0) and exp.stderr.max() > 0
             assert exp.provenance.budget_used is not None
             assert exp.provenance.budget_used <= (BUDGET if method != "lime" else 5120)  # lime: its n_samples
+            assert exp.provenance.random_state == 0
+        elif method in NOISY:
+            assert exp.stderr is not None and np.all(exp.stderr >= 0) and exp.stderr.max() > 0
             assert exp.provenance.random_state == 0
         else:
             assert exp.stderr is None

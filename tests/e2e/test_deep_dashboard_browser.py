@@ -109,7 +109,7 @@ def test_pick_an_image_shows_three_overlays_and_the_tcav_table(browser: Any, les
         for k in range(3):  # each overlay is an image that the browser decoded (the SVG rendered)
             width = tab.evaluate("(node) => node.naturalWidth", overlays.nth(k).locator("img").element_handle())
             assert width > 100
-        exp = IntegratedGradients(state.adapter).fit().explain(images[[IMAGE]], target="lesion")
+        exp = IntegratedGradients(state.adapter, baseline="blur").fit().explain(images[[IMAGE]], target="lesion")
         shown = float(tab.get_attribute("#image-figures td[data-method='integrated_gradients']", "data-sum"))
         assert shown == pytest.approx(float(image_attributions(exp)[0].sum()), rel=1e-5)
         assert tab.locator("#tcav-table tbody tr").count() == 1

@@ -69,7 +69,7 @@ def test_pickle_needs_trust(files: dict[str, Path], capsys: pytest.CaptureFixtur
     (["explain", "{model}", "{data}", "--rows", "0:999x"], "--rows"),
     (["explain", "{model}", "{data}", "--rows", "70"], "rows within 0..59"),
     (["explain", "{model}", "{data}", "--format", "xml"], "--format"),
-    (["explain", "{model}", "{data}", "--method", "gradcam"], "planned"),
+    (["explain", "{model}", "{data}", "--method", "gradcam"], "does not apply"),
     (["explain", "{root}/missing.json", "{data}"], "does not exist"),
     (["explain", "{model}", "{root}/missing.csv"], "does not exist"),
     (["explain", "{model}"], "Missing argument"),
