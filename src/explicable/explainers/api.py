@@ -13,6 +13,7 @@ from explicable.core.groups import normalize_groups
 from explicable.core.validation import check_int, check_random_state
 from explicable.explainers.methods import REGISTRY
 from explicable.explainers.shapley._sampling import DEFAULT_BUDGET
+from explicable.models.torch import TorchAdapter
 from explicable.models.wrap import wrap
 
 __all__ = ["explain"]
@@ -36,12 +37,14 @@ def explain(
     ----------
     model : model object or ModelAdapter
         Anything :func:`explicable.wrap` takes.
-    X : array of shape (n_rows, n_features) or DataFrame
-        The rows to explain.
+    X : array of shape (n_rows, n_features) or DataFrame, or images (n, H, W, C), or texts
+        The rows to explain; images for a PyTorch image model (a bare module is given them channels first),
+        a list of strings for a text classifier.
     background : array or DataFrame, optional
         Reference rows the attributions are measured against (needed by every method but native TreeSHAP).
     method : str, default "auto"
-        "auto" tries, in order: "tree" (exact TreeSHAP), "linear" (exact linear attributions), "exact" (all
+        "auto" picks "integrated_gradients" for PyTorch image models and text classifiers; for tables it tries,
+        in order: "tree" (exact TreeSHAP), "linear" (exact linear attributions), "exact" (all
         coalitions, when ``2^players <= budget``), then "kernel" (Kernel SHAP with error bars). Or name one
         of those, or "permutation".
     random_state : int, optional
@@ -72,6 +75,13 @@ def explain(
     ('linear', (3, 2, 1))
     """
     adapter = wrap(model)
+    explained: Any = adapter
+    if isinstance(adapter, TorchAdapter) and adapter.image_shape is None and adapter.model is model \
+            and np.ndim(X) in (3, 4):
+        # a bare PyTorch module given images (n, H, W, C): choose among the image methods; the explainer wraps
+        # the module itself (channels first, outputs named output_0, output_1, ...)
+        adapter = TorchAdapter(model, image_shape=tuple(np.shape(X)[-3:]))
+        explained = model
     if not isinstance(method, str):
         raise InvalidParameterError(parameter="method", expected="a method name (str)", got=method)
     coalitions = DEFAULT_BUDGET if budget is None else check_int(budget, "budget", low=1)
@@ -82,7 +92,7 @@ def explain(
     spec = REGISTRY.resolve(method, adapter, n_players=n_players, budget=coalitions)
     chosen = {k: v for k, v in settings.items() if k in spec.settings and v is not None}
     try:
-        explainer = spec.factory(adapter, **chosen, **options)
+        explainer = spec.factory(explained, **chosen, **options)
     except TypeError as exc:
         if "unexpected keyword" not in str(exc):
             raise

@@ -149,3 +149,18 @@ def test_the_chosen_chunk_is_recorded_and_a_given_one_is_used():
     fixed = IntegratedGradients(adapter, n_steps=10, tol=None, batch_size=7).fit().explain(images(3))
     assert fixed.provenance.parameters["diagnostics"]["batch_size"] == 6  # 30 inputs: 5 chunks of 6
     assert fixed.provenance.parameters["batch_size"] == 7
+
+
+def test_front_door_takes_a_bare_module_given_images() -> None:
+    """explicable.explain(module, images, method=...) picks the image methods and names the outputs itself."""
+    import explicable
+    from explicable.datasets import lesion_cnn, make_lesions
+    from explicable.explainers.gradient import GradCAM
+
+    data = make_lesions(3, random_state=0)
+    module = lesion_cnn()
+    auto = explicable.explain(module, data.images, target="output_1")
+    assert auto.provenance.method == "integrated_gradients" and auto.shape == (3, 64 * 64, 1)
+    cam = explicable.explain(module, data.images, method="gradcam", target=1)
+    direct = GradCAM(module).fit().explain(data.images, target=1)
+    assert cam.output_names == ("output_1",) and cam.values.tobytes() == direct.values.tobytes()
