@@ -79,7 +79,9 @@ NON_TABULAR = {"gradcam": "tests/unit/explainers/gradient/test_gradient_gradcam.
                "attention": "tests/unit/explainers/attention/"}
 #: Methods whose values are no decomposition of the model's output (a surrogate's coefficients, gradients,
 #: output drops): no efficiency axiom. The dummy axiom holds for all but LIME (its ridge shares weight).
-NOT_ADDITIVE = {"lime", "saliency", "smoothgrad", "occlusion"}
+NOT_ADDITIVE = {"lime": "its values add up to its surrogate's prediction",
+                "saliency": "a gradient is no decomposition of the output", "smoothgrad": "a mean gradient is no "
+                "decomposition of the output", "occlusion": "output drops overlap and do not add up"}
 NO_DUMMY = {"lime"}
 #: Gradient methods with error bars from random noise (not a coalition budget).
 NOISY = {"smoothgrad"}
@@ -109,7 +111,7 @@ class TestConformance:
 
     def test_efficiency(self, method: str, case: int) -> None:
         if method in NOT_ADDITIVE:
-            pytest.skip(f"{method} values add up to its surrogate's prediction")
+            pytest.skip(f"{method}: {NOT_ADDITIVE[method]}")
         model, exp = self.explain(method, case)
         adapter = model if isinstance(model, explicable.ModelAdapter) else \
             explicable.wrap(model, output_space=exp.provenance.output_space)
