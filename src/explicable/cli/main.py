@@ -11,11 +11,13 @@ from rich.console import Console
 
 from explicable.cli import audit as audit_command
 from explicable.cli import audit_trail as audit_trail_command
+from explicable.cli import check as check_command
 from explicable.cli import counterfactual as counterfactual_command
 from explicable.cli import dashboard as dashboard_command
 from explicable.cli import demo as demo_command
 from explicable.cli import explain as explain_command
 from explicable.cli import fairness as fairness_command
+from explicable.cli import monitor as monitor_command
 from explicable.cli import reasons as reasons_command
 from explicable.cli import serve as serve_command
 from explicable.core.errors import ExplicableError
@@ -44,6 +46,8 @@ app.add_typer(audit_app, name="audit")
 AUDIT_COMMANDS = frozenset({"report", "verify", "export", "prune", "--help", "-h"})
 app.command("dashboard")(dashboard_command.dashboard)
 app.command("serve")(serve_command.serve)
+app.command("check")(check_command.check)
+app.command("monitor")(monitor_command.monitor)
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
