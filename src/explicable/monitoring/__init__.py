@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from explicable.monitoring._checks import run_checks
 from explicable.monitoring._drift_report import drift_report, write_drift_report
+from explicable.monitoring._fairness_drift import FairnessDrift, fairness_drift
 from explicable.monitoring._gate_result import CheckReport, GateCheck
 from explicable.monitoring._windows import audit_windows, load_explanations, parse_window
 from explicable.monitoring.drift import DriftResult, attribution_drift, combine_explanations
@@ -13,6 +14,7 @@ __all__ = [
     "CheckReport",
     "DriftPolicy",
     "DriftResult",
+    "FairnessDrift",
     "FairnessPolicy",
     "GateCheck",
     "Policy",
@@ -22,6 +24,7 @@ __all__ = [
     "audit_windows",
     "combine_explanations",
     "drift_report",
+    "fairness_drift",
     "load_explanations",
     "load_policy",
     "parse_window",
