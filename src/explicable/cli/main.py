@@ -16,6 +16,7 @@ from explicable.cli import counterfactual as counterfactual_command
 from explicable.cli import dashboard as dashboard_command
 from explicable.cli import demo as demo_command
 from explicable.cli import explain as explain_command
+from explicable.cli import explain_batch as explain_batch_command
 from explicable.cli import fairness as fairness_command
 from explicable.cli import monitor as monitor_command
 from explicable.cli import reasons as reasons_command
@@ -32,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("explain")(explain_command.explain)
+app.command("explain-batch")(explain_batch_command.explain_batch)
 app.command("demo")(demo_command.demo)
 app.command("fairness")(fairness_command.fairness)
 app.command("reasons")(reasons_command.reasons)
