@@ -24,6 +24,8 @@ def check(
     target: Annotated[str | None, typer.Option(help="Column of DATA with the true outcome.")] = None,
     junit: Annotated[Path | None, typer.Option(help="Write the checks as JUnit XML here.")] = None,
     trust: Annotated[bool, typer.Option("--trust", help="Allow pickle/joblib files: loading them runs code.")] = False,
+    mlflow_uri: Annotated[str | None, typer.Option(help="Also log the results to this MLflow tracking store (e.g. "
+                                                   "sqlite:///mlflow.db).")] = None,
 ) -> None:
     """Run the policy's checks; one line per check; exit 0 when all pass, 3 when any fails, 2 on bad input."""
     rules = load_policy(policy)  # a bad policy stops here, before the model is loaded
@@ -38,6 +40,11 @@ def check(
         junit.parent.mkdir(parents=True, exist_ok=True)
         junit.write_text(report.to_junit_xml(), encoding="utf-8")
         console.print(f"JUnit XML written to {junit}", markup=False)
+    if mlflow_uri is not None:
+        from explicable.monitoring import log_to_mlflow
+
+        run_id = log_to_mlflow(checks=report, tracking_uri=mlflow_uri, run_name="explicable check")
+        console.print(f"MLflow run: {run_id}", markup=False)
     failed = len(report.failures)
     console.print(f"{len(report.checks)} checks, {failed} failed ({report.seconds:.1f} s)", markup=False)
     if failed:

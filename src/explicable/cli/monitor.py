@@ -92,6 +92,8 @@ def monitor(
     mean_abs_change_max: Annotated[float | None, typer.Option(help="Alert when mean |phi| changes by more than "
                                                               "this fraction (default: not checked).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap intervals.")] = 0,
+    mlflow_uri: Annotated[str | None, typer.Option(help="Also log the result and the report to this MLflow "
+                                                   "tracking store (e.g. sqlite:///mlflow.db).")] = None,
 ) -> None:
     """Compare the current window's attributions with the reference's; write the report; exit 3 on a breach."""
     limits = _thresholds({"ndcg_min": ndcg_min, "psi_max": psi_max, "ks_alpha": ks_alpha,
@@ -104,5 +106,10 @@ def monitor(
     console = Console(highlight=False)
     console.print(result.summary(), markup=False)
     console.print(f"report: {written}", markup=False)
+    if mlflow_uri is not None:
+        from explicable.monitoring import log_to_mlflow
+
+        run_id = log_to_mlflow(drift=result, report=written, tracking_uri=mlflow_uri, run_name="explicable monitor")
+        console.print(f"MLflow run: {run_id}", markup=False)
     if result.breached:
         raise typer.Exit(BREACH_EXIT)

@@ -6,6 +6,7 @@ from explicable.monitoring._checks import run_checks
 from explicable.monitoring._drift_report import drift_report, write_drift_report
 from explicable.monitoring._fairness_drift import FairnessDrift, fairness_drift
 from explicable.monitoring._gate_result import CheckReport, GateCheck
+from explicable.monitoring._mlflow import log_to_mlflow
 from explicable.monitoring._windows import audit_windows, load_explanations, parse_window
 from explicable.monitoring.drift import DriftResult, attribution_drift, combine_explanations
 from explicable.monitoring.policy import DriftPolicy, FairnessPolicy, Policy, QualityPolicy, TopKPolicy, load_policy
@@ -27,6 +28,7 @@ __all__ = [
     "fairness_drift",
     "load_explanations",
     "load_policy",
+    "log_to_mlflow",
     "parse_window",
     "run_checks",
     "write_drift_report",

@@ -92,3 +92,19 @@ def test_audit_db_windows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     code = run(["--audit-db", url, "--window", "1d", "--end", end.isoformat(), "--out", str(tmp_path / "d.html")])
     assert code == 3
     assert "300 reference rows, 300 current rows" in capsys.readouterr().out
+
+
+def test_mlflow_uri_logs_the_drift_and_the_report(files: dict[str, Path], tmp_path: Path) -> None:
+    mlflow = pytest.importorskip("mlflow")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    client.create_experiment("drift", artifact_location=(tmp_path / "artifacts").as_uri())
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment("drift")
+    code = run(["--reference", str(files["ref"]), "--current", str(files["moved"]), "--out", str(files["out"]),
+                "--mlflow-uri", uri])
+    assert code == 3
+    (run_info,) = client.search_runs([client.get_experiment_by_name("drift").experiment_id])
+    assert run_info.data.metrics["drift_alerts"] > 0
+    names = {a.path for a in client.list_artifacts(run_info.info.run_id, "explicable")}
+    assert names == {"explicable/drift.json", f"explicable/{files['out'].name}"}
