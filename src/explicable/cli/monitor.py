@@ -49,6 +49,16 @@ def _thresholds(options: dict[str, float | None], policy: Path | None) -> dict[s
     return out
 
 
+def _impact_ratio_min(policy: Path | None) -> float:
+    if policy is None:
+        return 0.8
+    from explicable.monitoring.policy import load_policy
+
+    fairness = load_policy(policy).fairness
+    value = getattr(fairness, "impact_ratio_min", None) if fairness is not None else None
+    return 0.8 if value is None else float(value)
+
+
 def _windows(reference: Path | None, current: Path | None, audit_db: str | None, window: str, end: str | None,
              model: str | None) -> tuple[list[Any], list[Any]]:
     if audit_db is not None:
@@ -92,6 +102,11 @@ def monitor(
     mean_abs_change_max: Annotated[float | None, typer.Option(help="Alert when mean |phi| changes by more than "
                                                               "this fraction (default: not checked).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap intervals.")] = 0,
+    sensitive: Annotated[str | None, typer.Option(help="Fairness drift: the feature (in the explanations' data) "
+                                                  "holding each row's group; decisions are output >= "
+                                                  "--decision-threshold.")] = None,
+    decision_threshold: Annotated[float, typer.Option(help="With --sensitive: the decision threshold on the "
+                                                      "explained output, in its output space.")] = 0.5,
     mlflow_uri: Annotated[str | None, typer.Option(help="Also log the result and the report to this MLflow "
                                                    "tracking store (e.g. sqlite:///mlflow.db).")] = None,
 ) -> None:
@@ -101,7 +116,9 @@ def monitor(
     ref, cur = _windows(reference, current, audit_db, window, end, model)
     result = attribution_drift(ref, cur, output=output, top_k=top_k, ndcg_threshold=float(limits["ndcg_min"] or 0.9),
                                psi_threshold=float(limits["psi_max"] or 0.2), alpha=float(limits["ks_alpha"] or 0.01),
-                               mean_abs_change_max=limits["mean_abs_change_max"], random_state=seed)
+                               mean_abs_change_max=limits["mean_abs_change_max"], random_state=seed,
+                               sensitive=sensitive, decision_threshold=decision_threshold,
+                               impact_ratio_min=_impact_ratio_min(policy))
     written = write_drift_report(result, out)
     console = Console(highlight=False)
     console.print(result.summary(), markup=False)

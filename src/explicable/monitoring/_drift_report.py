@@ -67,6 +67,22 @@ def _inputs(result: DriftResult) -> Section:
     return section
 
 
+def _fairness(result: DriftResult) -> Section:
+    section = Section("fairness", "Fairness-metric drift")
+    fair = result.fairness
+    if fair is None:
+        section.paragraphs.append("Not computed: no sensitive attribute was given (--sensitive).")
+        return section
+    section.paragraphs.append(
+        f"Lowest impact ratio (four-fifths rule): {fair.reference_ratio:.3f} in the reference window, "
+        f"{fair.current_ratio:.3f} in the current one; change {fair.change:+.3f} (95% bootstrap interval "
+        f"[{fair.ci_low:.3f}, {fair.ci_high:.3f}]).")
+    section.paragraphs += [f"ALERT: {a}" for a in fair.alerts]
+    section.tables += [("Reference window: selection rates by group", fair.reference),
+                       ("Current window: selection rates by group", fair.current)]
+    return section
+
+
 def _figure(result: DriftResult) -> list[dict[str, str]]:
     """Mean |phi| of the most important features in both windows, with the current interval as a band."""
     try:
@@ -96,7 +112,7 @@ def drift_report(result: DriftResult, *, title: str = "Attribution drift report"
     """The whole HTML document for ``result``: verdict, importance (with a figure), distributions, inputs."""
     from jinja2 import Environment
 
-    sections = [_verdict(result), _importance(result), _distribution(result), _inputs(result)]
+    sections = [_verdict(result), _importance(result), _distribution(result), _inputs(result), _fairness(result)]
     views: list[dict[str, Any]] = [
         {"id": s.id, "title": s.title, "paragraphs": s.paragraphs, "checks": [],
          "tables_html": [(c, _table_html(c, f)) for c, f in s.tables], "figures_html": []} for s in sections]

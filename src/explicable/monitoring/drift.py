@@ -28,6 +28,7 @@ from explicable.core.explanation import Explanation
 from explicable.core.random import make_rng
 from explicable.core.validation import check_fraction, check_int, check_number
 from explicable.monitoring._drift_stats import bootstrap_mean_change, categorical_psi, ks_wasserstein, ndcg, psi
+from explicable.monitoring._fairness_drift import FairnessDrift, fairness_drift
 
 __all__ = ["DriftResult", "attribution_drift", "combine_explanations"]
 
@@ -52,6 +53,8 @@ class DriftResult:
         Rows in each window.
     random_state : int
         Seed of the bootstrap (recorded so the intervals replay).
+    fairness : FairnessDrift or None
+        The impact-ratio comparison, when ``sensitive`` was given.
     """
 
     ndcg: float
@@ -64,6 +67,7 @@ class DriftResult:
     random_state: int
     top_k: int | None = None
     notes: list[str] = field(default_factory=list)
+    fairness: FairnessDrift | None = None
 
     @property
     def breached(self) -> bool:
@@ -80,7 +84,8 @@ class DriftResult:
         return {"ndcg": self.ndcg, "breached": self.breached, "alerts": list(self.alerts),
                 "thresholds": dict(self.thresholds), "output": self.output, "top_k": self.top_k,
                 "n_reference": self.n_reference, "n_current": self.n_current, "random_state": self.random_state,
-                "notes": list(self.notes), "features": [_plain_row(r) for r in frame.to_dict(orient="records")]}
+                "notes": list(self.notes), "features": [_plain_row(r) for r in frame.to_dict(orient="records")],
+                "fairness": None if self.fairness is None else self.fairness.to_dict()}
 
     def summary(self) -> str:
         """A few lines: the verdict, nDCG, the most drifted feature, and the alerts."""
@@ -221,6 +226,9 @@ def attribution_drift(
     random_state: int | None = None,
     reference_data: Any = None,
     current_data: Any = None,
+    sensitive: Any = None,
+    decision_threshold: float = 0.5,
+    impact_ratio_min: float = 0.8,
 ) -> DriftResult:
     """Compare the attributions of a current window of explanations with a reference window.
 
@@ -253,6 +261,13 @@ def attribution_drift(
         Seed of the bootstrap; the seed used is in the result.
     reference_data, current_data : array of shape (n_rows, n_features), optional
         The rows' feature values for input-drift context (default: the explanations' ``data``).
+    sensitive : str or (array, array), optional
+        Fairness-metric drift: a feature whose values (in the explanations' ``data``) are the groups, or the
+        groups of the reference and current rows. Decisions are ``output >= decision_threshold``, the output
+        being what the attributions add up to (``output_totals``, in the explanation's output space); see
+        :func:`explicable.monitoring.fairness_drift` for the alerts.
+    decision_threshold : float, default 0.5
+    impact_ratio_min : float, default 0.8
 
     Returns
     -------
@@ -301,10 +316,32 @@ def attribution_drift(
                       _rows_data(cur, current_data, "current_data"), m),
     })
     alerts = _alerts(score, frame, limits, check_number(min_importance, "min_importance", low=0, high=1))
+    fairness = None
+    if sensitive is not None:
+        groups = _groups(sensitive, ref, cur)
+        threshold = check_number(decision_threshold, "decision_threshold")
+        fairness = fairness_drift((ref.output_totals[:, j] >= threshold).astype(int), groups[0],
+                                  (cur.output_totals[:, j] >= threshold).astype(int), groups[1],
+                                  impact_ratio_min=impact_ratio_min, random_state=seed)
+        alerts += [f"fairness: {line}" for line in fairness.alerts]
     frame["alert"] = [any(f"feature {name!r}" in line for line in alerts) for name in frame["feature"]]
     notes = [] if ref.shape[0] >= 100 and cur.shape[0] >= 100 else \
         ["A window has fewer than 100 rows: PSI and the intervals are noisy at this size."]
-    return DriftResult(score, frame, alerts, limits, ref.output_names[j], ref.shape[0], cur.shape[0], seed, k, notes)
+    return DriftResult(score, frame, alerts, limits, ref.output_names[j], ref.shape[0], cur.shape[0], seed, k, notes,
+                       fairness)
+
+
+def _groups(sensitive: Any, ref: Explanation, cur: Explanation) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(sensitive, str):
+        if sensitive not in ref.feature_names or ref.data is None or cur.data is None:
+            raise InvalidParameterError(parameter="sensitive", expected="a feature of the explanations, with their "
+                                        "data", got=sensitive)
+        j = ref.feature_names.index(sensitive)
+        return np.asarray(ref.data[:, j]), np.asarray(cur.data[:, j])
+    if isinstance(sensitive, tuple) and len(sensitive) == 2:
+        return np.asarray(sensitive[0]), np.asarray(sensitive[1])
+    raise InvalidParameterError(parameter="sensitive", expected="a feature name, or (reference groups, current "
+                                "groups)", got=sensitive)
 
 
 def _ranks(importance: np.ndarray) -> np.ndarray:

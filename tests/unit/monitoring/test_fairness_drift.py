@@ -43,3 +43,28 @@ def test_bad_input_names_the_parameter() -> None:
         fairness_drift(np.ones(10), groups, np.ones(10), np.array(["a"] * 10))
     with pytest.raises(InvalidParameterError, match="impact_ratio_min"):
         fairness_drift(np.ones(10), groups, np.ones(10), groups, impact_ratio_min=1.5)
+
+
+def test_attribution_drift_reports_fairness_drift_from_the_explanations() -> None:
+    """Decisions are the explained output (base + sum of values) over the threshold; groups a feature's data."""
+    from explicable.core.explanation import Explanation
+    from explicable.monitoring import attribution_drift, drift_report
+
+    rng = np.random.default_rng(3)
+
+    def window(rate_b: float) -> Explanation:
+        group = rng.integers(0, 2, 800)
+        score = (rng.uniform(size=800) < np.where(group == 1, rate_b, 0.5)).astype(float)
+        values = np.column_stack([score - 0.25, np.zeros(800)])[:, :, None]
+        data = np.column_stack([np.zeros(800), group])
+        return Explanation(values, np.full((800, 1), 0.25), ["x", "group"], ["y"], data=data)
+
+    reference, current = window(0.5), window(0.25)
+    drift = attribution_drift(reference, current, sensitive="group", random_state=0)
+    direct = fairness_drift((reference.output_totals[:, 0] >= 0.5).astype(int), reference.data[:, 1],
+                            (current.output_totals[:, 0] >= 0.5).astype(int), current.data[:, 1], random_state=0)
+    assert drift.fairness is not None and drift.fairness.current_ratio == pytest.approx(direct.current_ratio)
+    assert any(a.startswith("fairness: ") for a in drift.alerts) and drift.breached
+    assert "Fairness-metric drift" in drift_report(drift) and drift.to_dict()["fairness"]["alerts"]
+    with pytest.raises(InvalidParameterError, match="sensitive"):
+        attribution_drift(reference, current, sensitive="nope")
