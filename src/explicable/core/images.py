@@ -7,6 +7,7 @@ or one per pixel and channel, ``r{row}c{col}ch{c}`` (channels kept); its provena
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ __all__ = ["CHANNELS", "image_attributions", "pixel_names"]
 CHANNELS = ("sum", "keep")
 
 
+@functools.lru_cache(maxsize=16)  # the same few image sizes are named on every call
 def pixel_names(height: int, width: int, channels: int | None = None) -> tuple[str, ...]:
     """Feature names of an image's pixels in row-major order; with ``channels``, one per pixel and channel.
 
