@@ -10,31 +10,38 @@ library's own explainers, called on the one item; figures come from :mod:`explic
 
 from __future__ import annotations
 
-import base64
-import html
-import io
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, cast
 
 import numpy as np
 
-from explicable.core.errors import InvalidDataError, InvalidParameterError, UnsupportedModelError
+from explicable.core.errors import InvalidParameterError, UnsupportedModelError
 from explicable.core.random import make_rng
 from explicable.core.validation import check_choice, check_int
+from explicable.dashboard._deep_views import (
+    check_images,
+    check_labels,
+    check_masks,
+    check_texts,
+    figure,
+    image_numbers,
+    localisation,
+    png,
+    report_view,
+    text_numbers,
+)
 from explicable.dashboard._jsonable import jsonable
+from explicable.explainers.gradient._side_by_side import SIDE_BY_SIDE, side_by_side_explainer
 from explicable.models.wrap import wrap
 
 __all__ = ["EXAMPLES", "IMAGE_VIEWS", "TEXT_VIEWS", "DeepDashboardState", "example_state"]
 
 #: Methods shown side by side for an image: (name, label).
-IMAGE_VIEWS = (("gradcam", "Grad-CAM"), ("integrated_gradients", "Integrated Gradients"),
-               ("smoothgrad", "SmoothGrad"))
+IMAGE_VIEWS = SIDE_BY_SIDE
 #: Token attributions shown for a text: (name, label).
 TEXT_VIEWS = (("integrated_gradients", "Integrated Gradients"), ("occlusion", "Occlusion"))
 #: Shipped examples :func:`example_state` builds.
 EXAMPLES = ("lesions", "sentiment")
-_Z95 = 1.959963984540054
 
 
 class DeepDashboardState:
@@ -95,20 +102,20 @@ class DeepDashboardState:
         self.tcav_random = check_int(tcav_random, "tcav_random", low=2)
         self.random_state_ = make_rng(random_state)[1]
         if self.kind == "image":
-            self.images: np.ndarray = _images(data, self.adapter.image_shape)
+            self.images: np.ndarray = check_images(data, self.adapter.image_shape)
             self.texts: list[str] = []
-            self.masks = None if masks is None else _masks(masks, self.images.shape)
+            self.masks = None if masks is None else check_masks(masks, self.images.shape)
             self.predictions_ = np.asarray(self.adapter.predict(self.images.reshape(len(self.images), -1)))
         else:
             if masks is not None or concepts is not None or random_images is not None:
                 raise InvalidParameterError(parameter="masks" if masks is not None else "concepts",
                                             expected="None for a text model (masks and concepts are for images)",
                                             got="images")
-            self.texts = _texts(data)
+            self.texts = check_texts(data)
             self.masks = None
             self.predictions_ = np.asarray(self.adapter.predict(self.texts))
         self.n_items = len(self.predictions_)
-        self.labels = None if labels is None else _labels(labels, self.n_items, self.adapter.output_names)
+        self.labels = None if labels is None else check_labels(labels, self.n_items, self.adapter.output_names)
         if (concepts is None) != (random_images is None):
             raise InvalidParameterError(parameter="random_images" if random_images is None else "concepts",
                                         expected="concepts and random_images given together", got=None)
@@ -132,7 +139,7 @@ class DeepDashboardState:
                                      "label": None if self.labels is None else self.labels[i]}
             entry["correct"] = None if self.labels is None else entry["label"] == entry["predicted"]
             if self.kind == "image":
-                entry["thumbnail"] = _png(self.images[i])
+                entry["thumbnail"] = png(self.images[i])
                 entry["has_mask"] = None if self.masks is None else bool(self.masks[i].any())
             else:
                 entry["text"] = self.texts[i]
@@ -174,7 +181,7 @@ class DeepDashboardState:
             maps = extract_attention(self.adapter, self.texts[i])
             ax = plot_attention_heads(maps.attention, list(maps.tokens), layer=chosen, max_heads=16)
             self._heads[i, chosen] = {"item": i, "layer": chosen, "n_layers": n_layers,
-                                      "n_heads": int(maps.attention.shape[1]), **_figure(ax)}
+                                      "n_heads": int(maps.attention.shape[1]), **figure(ax)}
         return self._heads[i, chosen]
 
     # ---- images --------------------------------------------------------------------------------------------
@@ -187,7 +194,8 @@ class DeepDashboardState:
         mask = None if self.masks is None else self.masks[i:i + 1]
         methods = []
         for name, label in IMAGE_VIEWS:
-            exp = self._image_explainer(name).explain(image, target=self.output)
+            exp = side_by_side_explainer(name, self.adapter, random_state=self.random_state_,
+                                         n_samples=self.smoothgrad_samples).explain(image, target=self.output)
             attribution = image_attributions(exp)[0]
             stderr = None if exp.stderr is None else image_attributions(Explanation(
                 exp.stderr, exp.base_values, exp.feature_names, exp.output_names, provenance=exp.provenance))[0]
@@ -195,21 +203,11 @@ class DeepDashboardState:
             numbers = {"sum": float(attribution.sum()), "max": float(attribution.max()),
                        "argmax": [int(v) for v in np.unravel_index(int(attribution.argmax()), attribution.shape)],
                        "elapsed_seconds": exp.provenance.elapsed_seconds, "budget_used": exp.provenance.budget_used,
-                       **_image_numbers(name, exp, attribution, stderr), **_localisation(exp, mask, self.output)}
-            methods.append({"name": name, "label": label, **_figure(ax), "numbers": numbers})
+                       **image_numbers(name, exp, attribution, stderr), **localisation(exp, mask, self.output)}
+            methods.append({"name": name, "label": label, **figure(ax), "numbers": numbers})
         return {"item": i, "kind": "image", "output": self.output, **self._prediction(i),
-                "image": _png(self.images[i]), "mask": None if mask is None else _png(self.images[i], mask[0]),
+                "image": png(self.images[i]), "mask": None if mask is None else png(self.images[i], mask[0]),
                 "has_mask": None if mask is None else bool(mask.any()), "methods": methods, "tcav": self._tcav_view(i)}
-
-    def _image_explainer(self, name: str) -> Any:
-        from explicable.explainers.gradient import GradCAM, IntegratedGradients, SmoothGrad
-
-        if name == "gradcam":
-            return GradCAM(self.adapter).fit()
-        if name == "integrated_gradients":
-            # from the blurred image: from black, a ReLU network's path needs hundreds of steps to integrate
-            return IntegratedGradients(self.adapter, baseline="blur").fit()
-        return SmoothGrad(self.adapter, n_samples=self.smoothgrad_samples, random_state=self.random_state_).fit()
 
     def _tcav_view(self, i: int) -> dict[str, Any]:
         if self.concepts is None:
@@ -247,19 +245,19 @@ class DeepDashboardState:
             tokens = [str(t) for t in np.asarray(exp.data)[0, :n_tokens]]
             scores = exp.values[0, :n_tokens, 0]
             numbers = {"sum": float(scores.sum()), "elapsed_seconds": exp.provenance.elapsed_seconds,
-                       "budget_used": exp.provenance.budget_used, **_text_numbers(name, exp)}
+                       "budget_used": exp.provenance.budget_used, **text_numbers(name, exp)}
             methods.append({"name": name, "label": label, "tokens": tokens, "scores": scores, "numbers": numbers,
-                            **_figure(plot_token_heat(tokens, scores))})
+                            **figure(plot_token_heat(tokens, scores))})
         report = attention_report(self.adapter, text, target=self.output, random_state=self.random_state_)
         rollout = np.asarray(report.scores["rollout"])
         # [CLS] and [SEP] take most of the rolled-out weight; drawn at zero, the content tokens' colours show
         shown = rollout.copy()
         shown[list(report.special_positions)] = 0.0
         heat = plot_token_heat(list(report.tokens), shown)
-        attention = {**self.heads(i), "rollout": {"tokens": list(report.tokens), "scores": rollout, **_figure(heat)}}
+        attention = {**self.heads(i), "rollout": {"tokens": list(report.tokens), "scores": rollout, **figure(heat)}}
         return {"item": i, "kind": "text", "output": self.output, "text": text, "tokens": tokens,
                 **self._prediction(i), "methods": methods, "attention": attention,
-                "report": _report_view(report, METHOD_LABELS)}
+                "report": report_view(report, METHOD_LABELS)}
 
     # ---- helpers -------------------------------------------------------------------------------------------
     def _prediction(self, i: int) -> dict[str, Any]:
@@ -321,132 +319,3 @@ def _kind(adapter: Any) -> str:
     raise UnsupportedModelError(parameter="model", expected="an image model (TorchAdapter(module, image_shape=(H, W, "
                                 "C))) or a text classifier (explicable.models.transformers.TextClassifier)",
                                 got=adapter)
-
-
-def _images(data: Any, shape: Sequence[int]) -> np.ndarray:
-    try:
-        images = np.asarray(data, dtype="float32")
-    except (TypeError, ValueError):
-        raise InvalidDataError(parameter="data", expected="images (n, H, W, C)", got=data) from None
-    images = images[None] if images.ndim == 3 else images
-    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(shape) or len(images) == 0:
-        raise InvalidDataError(parameter="data", expected=f"images (n, {', '.join(map(str, shape))}) with n >= 1",
-                               got=images)
-    if not np.isfinite(images).all():
-        raise InvalidDataError(parameter="data", expected="finite pixel values", got="NaN or infinity")
-    return images
-
-
-def _texts(data: Any) -> list[str]:
-    texts = [data] if isinstance(data, str) else list(data) if isinstance(data, Sequence) else None
-    if not texts or not all(isinstance(t, str) and t.strip() for t in texts):
-        raise InvalidDataError(parameter="data", expected="a non-empty sequence of non-empty texts (str)", got=data)
-    return texts
-
-
-def _masks(masks: Any, shape: tuple[int, ...]) -> np.ndarray:
-    arr = np.asarray(masks)
-    if arr.ndim == 2:
-        arr = arr[None]
-    if arr.shape != shape[:3]:
-        raise InvalidDataError(parameter="masks", expected=f"masks of shape {shape[:3]}, one per image",
-                               got=arr)
-    return arr.astype(bool)
-
-
-def _labels(labels: Any, n: int, names: Sequence[str]) -> list[str]:
-    values = list(np.asarray(labels).reshape(-1)) if not isinstance(labels, str) else [labels]
-    if len(values) != n:
-        raise InvalidDataError(parameter="labels", expected=f"{n} labels, one per item", got=labels)
-    out = []
-    for v in values:
-        if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= int(v) < len(names):
-            out.append(str(names[int(v)]))
-        elif str(v) in names:
-            out.append(str(v))
-        else:
-            raise InvalidDataError(parameter="labels", expected=f"output positions or names of {list(names)}",
-                                   got=v)
-    return out
-
-
-def _image_numbers(name: str, exp: Any, attribution: np.ndarray, stderr: np.ndarray | None) -> dict[str, Any]:
-    params = exp.provenance.parameters
-    if name == "gradcam":
-        return {"layer": params.get("layer")}
-    if name == "integrated_gradients":
-        diagnostics = params.get("diagnostics", {})
-        delta = float(np.asarray(diagnostics["delta"], dtype="float64").reshape(-1)[0])
-        # completeness: sum of attributions = f(x) - f(baseline) + delta
-        return {"delta": delta, "change": float(attribution.sum()) - delta,
-                "baseline_value": float(exp.base_values[0, 0]), "n_steps": int(diagnostics["n_steps"][0]),
-                "converged": bool(diagnostics["converged"][0])}
-    se = np.zeros_like(attribution) if stderr is None else stderr
-    return {"n_samples": params.get("n_samples"), "noise": params.get("noise"),
-            "settled_share": float((np.abs(attribution) > _Z95 * se).mean()), "max_stderr": float(se.max())}
-
-
-def _localisation(exp: Any, mask: np.ndarray | None, output: str) -> dict[str, Any]:
-    if mask is None or not mask.any():
-        return {"pointing_hit": None, "iou": None}
-    from explicable.evaluation import attribution_iou, pointing_game
-
-    hit = pointing_game(exp, mask, output=output)
-    iou = attribution_iou(exp, mask, output=output)
-    return {"pointing_hit": float(hit.per_row[0]), "iou": float(iou.per_row[0])}
-
-
-def _text_numbers(name: str, exp: Any) -> dict[str, Any]:
-    if name != "integrated_gradients":
-        return {"replacement": exp.provenance.parameters.get("replacement")}
-    diagnostics = exp.provenance.parameters.get("diagnostics", {})
-    delta = float(np.asarray(diagnostics["delta"], dtype="float64").reshape(-1)[0])
-    return {"delta": delta, "change": float(exp.values[0, :, 0].sum()) - delta,
-            "baseline_value": float(exp.base_values[0, 0]), "n_steps": int(diagnostics["n_steps"][0]),
-            "converged": bool(diagnostics["converged"][0]), "baseline": exp.provenance.parameters.get("baseline")}
-
-
-def _report_view(report: Any, labels: Mapping[str, str]) -> dict[str, Any]:
-    """The attention report's summary, verdicts and, per method, agreement with the reference and deletion."""
-    ref = report.reference
-    j = None if ref is None else report.methods.index(ref)
-    rows = []
-    for i, method in enumerate(report.methods):
-        curve = report.deletion[method]
-        rows.append({"method": method, "label": labels.get(method, method),
-                     "spearman": None if j is None else report.spearman[i, j],
-                     "kendall": None if j is None else report.kendall[i, j],
-                     "kendall_pvalue": report.kendall_pvalue.get(method), "deletion_margin": curve.value,
-                     "deletion_passed": bool(curve.passed), "verdict": report.verdicts.get(method),
-                     "faithful": report.faithful(method) if method in report.verdicts else None})
-    return {"summary": report.summary(), "reference": ref, "reference_label": labels.get(ref or "", ref),
-            "target": report.target, "min_agreement": report.min_agreement, "verdicts": dict(report.verdicts),
-            "rows": rows}
-
-
-def _figure(ax: Any) -> dict[str, str]:
-    """The figure as SVG text, with its title and text alternative (for the page's ``alt``)."""
-    from explicable.reporting.plots import to_svg
-
-    svg = to_svg(ax)
-    found = {tag: re.search(f"<{tag}>(.*?)</{tag}>", svg, re.DOTALL) for tag in ("title", "desc")}
-    title, alt = (html.unescape(m.group(1)) if m else "" for m in found.values())
-    return {"svg": svg, "title": title, "alt": alt}
-
-
-def _png(image: np.ndarray, mask: np.ndarray | None = None) -> str:
-    """An image (H, W, C) in [0, 1] as a PNG data URL; with ``mask``, its outline drawn in green."""
-    from PIL import Image
-    from scipy.ndimage import binary_erosion
-
-    arr = np.asarray(image, dtype="float64")
-    arr = arr[..., :3] if arr.shape[-1] >= 3 else np.repeat(arr[..., :1], 3, axis=-1)
-    span = float(arr.max() - arr.min())
-    if (arr.min() < 0 or arr.max() > 1) and span > 0:  # not already in [0, 1]: stretch to it
-        arr = (arr - arr.min()) / span
-    pixels = np.clip(np.round(arr * 255), 0, 255).astype("uint8")
-    if mask is not None and mask.any():
-        pixels[mask & ~binary_erosion(mask)] = (0, 200, 0)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

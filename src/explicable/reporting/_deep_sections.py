@@ -17,29 +17,15 @@ import numpy as np
 import pandas as pd
 
 from explicable.core.explanation import Explanation
+from explicable.explainers.gradient._side_by_side import SIDE_BY_SIDE, side_by_side_explainer
 from explicable.reporting._audit_data import Section, failure
 
-__all__ = ["IMAGE_METHODS", "IMAGE_SECTIONS", "TEXT_SECTIONS", "image_sections", "text_sections"]
+__all__ = ["IMAGE_SECTIONS", "TEXT_SECTIONS", "image_sections", "text_sections"]
 
 #: Section ids of an image model's report, in order.
 IMAGE_SECTIONS = ("summary", "attributions", "localisation", "quality", "concepts", "limitations", "provenance")
 #: Section ids of a text model's report, in order.
 TEXT_SECTIONS = ("summary", "attributions", "attention", "quality", "limitations", "provenance")
-#: Image methods shown side by side: (registry name, label).
-IMAGE_METHODS = (("gradcam", "Grad-CAM"), ("integrated_gradients", "Integrated Gradients"),
-                 ("smoothgrad", "SmoothGrad"))
-
-
-def _image_explainer(name: str, model: Any, seed: int) -> Any:
-    from explicable.explainers.gradient import GradCAM, IntegratedGradients, SmoothGrad
-
-    if name == "gradcam":
-        return GradCAM(model).fit()
-    if name == "integrated_gradients":
-        # from the blurred image, the reference the deletion curves remove pixels to: a ReLU network's path
-        # from black needs hundreds of steps to integrate, and "black" is no neutral image for it
-        return IntegratedGradients(model, baseline="blur").fit()
-    return SmoothGrad(model, random_state=seed).fit()
 
 
 def image_sections(model: Any, images: np.ndarray, *, output: str, labels: np.ndarray | None,
@@ -70,14 +56,14 @@ def image_sections(model: Any, images: np.ndarray, *, output: str, labels: np.nd
         "Gradients (additive pixel attributions from the blurred image, completeness-checked) and SmoothGrad "
         "(the gradient averaged over noisy copies; the contour encloses pixels whose 95% interval excludes "
         f"zero). Red raises the '{output}' score, blue lowers it.")
-    for name, label in IMAGE_METHODS:
+    for name, label in SIDE_BY_SIDE:
         try:
-            explained[name] = _image_explainer(name, model, seed).explain(images, target=output)
+            explained[name] = side_by_side_explainer(name, model, random_state=seed).explain(images, target=output)
         except Exception as exc:  # the report says what it could not compute
             failure(section, label, exc)
     shown = min(n_show, len(images))
     for i in range(shown):
-        for name, label in IMAGE_METHODS:
+        for name, label in SIDE_BY_SIDE:
             if name not in explained:
                 continue
             exp = explained[name]
@@ -97,7 +83,7 @@ def image_sections(model: Any, images: np.ndarray, *, output: str, labels: np.nd
                 f"{float(delta.max()):.2g} (largest over images).")
 
     sections = [summary, section, _localisation(explained, masks, labels, model, output)]
-    sections.append(_image_quality(model, images, explained, output, seed))
+    sections.append(_image_quality(model, images, scores, explained, output, seed))
     sections.append(_concepts(model, images, output, concepts, random_images, seed))
     return sections, explained
 
@@ -111,7 +97,7 @@ def _localisation(explained: Mapping[str, Explanation], masks: np.ndarray | None
         section.paragraphs.append("Not computed: no ground-truth masks were given (masks=...).")
         return section
     rows = []
-    for name, label in IMAGE_METHODS:
+    for name, label in SIDE_BY_SIDE:
         if name not in explained:
             continue
         try:
@@ -131,8 +117,8 @@ def _localisation(explained: Mapping[str, Explanation], masks: np.ndarray | None
     return section
 
 
-def _image_quality(model: Any, images: np.ndarray, explained: Mapping[str, Explanation], output: str,
-                   seed: int) -> Section:
+def _image_quality(model: Any, images: np.ndarray, scores: np.ndarray, explained: Mapping[str, Explanation],
+                   output: str, seed: int) -> Section:
     from explicable.evaluation import deletion_curve, randomization_check
 
     section = Section("quality", "Explanation quality")
@@ -144,15 +130,13 @@ def _image_quality(model: Any, images: np.ndarray, explained: Mapping[str, Expla
         "orderings; SmoothGrad has none, since a gradient's sign says which way a pixel would move the score, "
         "not what the pixel contributes.")
     checked = images[: min(len(images), 8)]
-    k = model.output_names.index(output)
-    scores = model.predict(images.reshape(len(images), -1))
-    chosen = np.flatnonzero(scores.argmax(axis=1) == k)[:8]
-    for name, label in IMAGE_METHODS:
+    chosen = np.flatnonzero(scores.argmax(axis=1) == model.output_names.index(output))[:8]
+    for name, label in SIDE_BY_SIDE:
         if name not in explained:
             continue
         def randomised(n: str = name) -> Any:
-            return randomization_check(lambda m: _image_explainer(n, m, seed), model, checked, output=output,
-                                       random_state=seed)
+            return randomization_check(lambda m: side_by_side_explainer(n, m, random_state=seed), model, checked,
+                                       output=output, random_state=seed)
 
         def deletion(n: str = name) -> Any:
             return deletion_curve(model, images[chosen], explained[n][chosen], output=output, random_state=seed)

@@ -17,6 +17,8 @@ from explicable.explainers.gradient._gradcam import GradCAM
 from explicable.explainers.gradient._integrated_gradients import IntegratedGradients
 from explicable.explainers.gradient._occlusion import Occlusion
 from explicable.explainers.gradient._saliency import Saliency
+from explicable.explainers.gradient._side_by_side import SIDE_BY_SIDE, side_by_side_explainer
 from explicable.explainers.gradient._smoothgrad import SmoothGrad
 
-__all__ = ["GradCAM", "GradientExplainer", "IntegratedGradients", "Occlusion", "Saliency", "SmoothGrad"]
+__all__ = ["SIDE_BY_SIDE", "GradCAM", "GradientExplainer", "IntegratedGradients", "Occlusion", "Saliency", "SmoothGrad",
+           "side_by_side_explainer"]
